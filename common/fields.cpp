@@ -1,0 +1,130 @@
+#include "common/fields.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "common/escape.hpp"
+
+namespace common {
+
+namespace {
+void append_u64(std::string& s, std::uint64_t v) {
+    char tmp[24];
+    auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
+    s.append(tmp, r.ptr);
+}
+}  // namespace
+
+const Field* Fields::find(std::string_view key) const {
+    for (const Field& f : list_)
+        if (key == f.key) return &f;
+    return nullptr;
+}
+
+void Fields::add(const char* key, FieldKind kind, std::size_t start) {
+    list_.push_back(Field{key, static_cast<std::uint32_t>(start),
+                          static_cast<std::uint32_t>(data_.size() - start), kind});
+}
+
+void Fields::number(const char* key, std::uint64_t v) {
+    std::size_t start = data_.size();
+    append_u64(data_, v);
+    add(key, FieldKind::Number, start);
+}
+
+void Fields::signed_number(const char* key, std::int64_t v) {
+    std::size_t start = data_.size();
+    char tmp[24];
+    auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
+    data_.append(tmp, r.ptr);
+    add(key, FieldKind::Number, start);
+}
+
+void Fields::time(const char* key, std::uint64_t sec, std::uint64_t frac, int digits) {
+    std::size_t start = data_.size();
+    append_u64(data_, sec);
+    data_.push_back('.');
+    char tmp[24];
+    auto r = std::to_chars(tmp, tmp + sizeof tmp, frac);
+    for (auto n = r.ptr - tmp; n < digits; ++n) data_.push_back('0');
+    data_.append(tmp, r.ptr);
+    add(key, FieldKind::Number, start);
+}
+
+void Fields::word(const char* key, std::string_view v) {
+    std::size_t start = data_.size();
+    data_.append(v);
+    add(key, FieldKind::Word, start);
+}
+
+void Fields::octal(const char* key, std::uint32_t v) {
+    std::size_t start = data_.size();
+    char tmp[16];
+    auto r = std::to_chars(tmp, tmp + sizeof tmp, v, 8);
+    data_.push_back('0');
+    data_.append(tmp, r.ptr);
+    add(key, FieldKind::Word, start);
+}
+
+void Fields::hex(const char* key, std::span<const std::uint8_t> bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::size_t start = data_.size();
+    for (std::uint8_t b : bytes) {
+        data_.push_back(digits[b >> 4]);
+        data_.push_back(digits[b & 0xf]);
+    }
+    add(key, FieldKind::Word, start);
+}
+
+void Fields::hex32(const char* key, std::uint32_t v) {
+    std::uint8_t b[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+                         static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+    hex(key, b);
+}
+
+void Fields::bytes(const char* key, std::span<const std::uint8_t> v) {
+    std::size_t start = data_.size();
+    data_.append(reinterpret_cast<const char*>(v.data()), v.size());
+    add(key, FieldKind::Bytes, start);
+}
+
+void Fields::bytes(const char* key, std::string_view v) { bytes(key, as_bytes(v)); }
+
+void Fields::append(const Fields& other) {
+    for (const Field& f : other.list_) {
+        std::size_t start = data_.size();
+        data_.append(other.value(f));
+        add(f.key, f.kind, start);
+    }
+}
+
+void Fields::render_text(OutBuffer& out) const {
+    for (const Field& f : list_) {
+        out.put(' ');
+        out.put(f.key);
+        out.put('=');
+        if (f.kind == FieldKind::Bytes)
+            escape_token(out, as_bytes(value(f)));
+        else
+            out.put(value(f));
+    }
+}
+
+void Fields::render_json(OutBuffer& out) const {
+    for (const Field& f : list_) {
+        out.put(",\"");
+        out.put(f.key);
+        out.put("\":");
+        switch (f.kind) {
+            case FieldKind::Number: out.put(value(f)); break;
+            case FieldKind::Word:
+                out.put('"');
+                out.put(value(f));
+                out.put('"');
+                break;
+            case FieldKind::Bytes: escape_json(out, as_bytes(value(f))); break;
+        }
+    }
+}
+
+}  // namespace common

@@ -1,0 +1,69 @@
+// An ordered list of key=value fields for one record, built without per-record
+// allocation (storage is reused after clear()) and rendered either as text tokens
+// (" key=value") or as JSON members (',"key":value').
+//
+// Keys are string literals (static storage). Values are kept as bytes with a kind
+// that says how to render them:
+//   Number: decimal digits, possibly with '-' and '.' (JSON: a bare number)
+//   Word:   printable ASCII with no space, '%' or '"' (enum names, hex handles, octal
+//           modes) (JSON: a string)
+//   Bytes:  arbitrary bytes such as file names (text: escape_token; JSON: escape_json)
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/out_buffer.hpp"
+
+namespace common {
+
+enum class FieldKind : std::uint8_t { Number, Word, Bytes };
+
+struct Field {
+    const char* key;
+    std::uint32_t offset;
+    std::uint32_t length;
+    FieldKind kind;
+};
+
+class Fields {
+public:
+    void clear() {
+        data_.clear();
+        list_.clear();
+    }
+    bool empty() const { return list_.empty(); }
+    std::size_t size() const { return list_.size(); }
+    const Field& operator[](std::size_t i) const { return list_[i]; }
+    std::string_view value(const Field& f) const { return {data_.data() + f.offset, f.length}; }
+    // The value of the first field with this key, or nullptr-like empty optional.
+    const Field* find(std::string_view key) const;
+
+    void number(const char* key, std::uint64_t v);
+    void signed_number(const char* key, std::int64_t v);
+    // seconds.fraction with `digits` fraction digits (e.g. 9 for nanoseconds).
+    void time(const char* key, std::uint64_t sec, std::uint64_t frac, int digits);
+    void word(const char* key, std::string_view v);
+    void octal(const char* key, std::uint32_t v);
+    void hex(const char* key, std::span<const std::uint8_t> bytes);
+    void hex32(const char* key, std::uint32_t v);
+    void bytes(const char* key, std::span<const std::uint8_t> v);
+    void bytes(const char* key, std::string_view v);
+
+    // Appends all fields of `other` (keys keep their kinds).
+    void append(const Fields& other);
+
+    void render_text(OutBuffer& out) const;
+    void render_json(OutBuffer& out) const;
+
+private:
+    void add(const char* key, FieldKind kind, std::size_t start);
+
+    std::string data_;
+    std::vector<Field> list_;
+};
+
+}  // namespace common
