@@ -1,0 +1,632 @@
+/*
+ * labdrv: NFS client driver for the project's NFS lab (scripts/nfs-lab).
+ *
+ * scripts/nfs-lab builds this with gcc against libnfs-dev into the lab directory
+ * (never into the repository) and runs it as the client side of named workloads:
+ *
+ *   labdrv v3-all-tcp SERVER   every NFSv3 procedure, MOUNT v3 and portmap v2 over TCP,
+ *                              through libnfs's raw RPC layer, with deliberate errors
+ *   labdrv v3-udp SERVER       portmap, MOUNT and a few NFSv3 calls over UDP, with
+ *                              16 KB WRITE/READ so that a 1500-byte MTU fragments them
+ *   labdrv v3-write SERVER PATH N SIZE   write PATH (below /export) in N pieces of SIZE
+ *                              bytes with libnfs's file API over NFSv3 (one open)
+ *   labdrv v3-read SERVER PATH read PATH fully with libnfs's file API (one open)
+ *   labdrv v3-rename SERVER FROM TO / v3-remove SERVER PATH / v3-put SERVER PATH SIZE
+ *   labdrv v4 SERVER           a mixed NFSv4 workload with libnfs's file API
+ *
+ * Every call prints one line "PROC detail -> status" on stdout.  A reply whose status
+ * differs from the one the workload expects makes the program exit with status 1 at the
+ * end; a transport error or timeout exits at once with status 2.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <nfsc/libnfs.h>
+#include <nfsc/libnfs-raw.h>
+#include <nfsc/libnfs-raw-mount.h>
+#include <nfsc/libnfs-raw-nfs.h>
+#include <nfsc/libnfs-raw-portmap.h>
+
+/* Exported by libnfs 4.0 but declared only in its private header. */
+struct rpc_context *rpc_init_udp_context(void);
+int rpc_bind_udp(struct rpc_context *rpc, char *addr, int port);
+int rpc_set_udp_destination(struct rpc_context *rpc, char *addr, int port, int is_broadcast);
+
+#define ANY_ERROR (-1) /* expected status: any non-zero status */
+#define ANY (-2)       /* expected status: anything */
+
+enum kind { K_NONE, K_STATUS, K_LOOKUP, K_CREATE, K_MKDIR, K_SYMLINK, K_MKNOD, K_MNT,
+            K_MNTSTATUS, K_GETPORT, K_READDIR, K_READDIRPLUS };
+
+struct fh { char d[NFS3_FHSIZE]; unsigned len; };
+
+static int g_done, g_rpcstatus, g_status, g_mismatches;
+static struct fh g_fh;         /* file handle returned by the last call, if any */
+static uint32_t g_port;        /* GETPORT result */
+static char g_err[256];
+
+static void die(const char *what, const char *why)
+{
+    fprintf(stderr, "labdrv: %s: %s\n", what, why ? why : "failed");
+    exit(2);
+}
+
+static void set_fh(struct fh *dst, const char *data, unsigned len)
+{
+    if (len > sizeof dst->d) len = sizeof dst->d;
+    memcpy(dst->d, data, len);
+    dst->len = len;
+}
+
+/* One callback for every call: record the RPC status, the protocol status (the first
+ * field of every NFSv3/MOUNT result) and, for some procedures, the returned handle. */
+static void cb_any(struct rpc_context *rpc, int status, void *data, void *priv)
+{
+    (void)rpc;
+    enum kind k = (enum kind)(intptr_t)priv;
+    g_done = 1;
+    g_rpcstatus = status;
+    g_status = 0;
+    g_fh.len = 0;
+    if (status != RPC_STATUS_SUCCESS) {
+        snprintf(g_err, sizeof g_err, "%s", data ? (const char *)data : "error");
+        return;
+    }
+    if (!data) return;
+    switch (k) {
+    case K_NONE: break;
+    case K_GETPORT: g_port = *(uint32_t *)data; break;
+    case K_MNT: {
+        mountres3 *r = data;
+        g_status = r->fhs_status;
+        if (!g_status) set_fh(&g_fh, r->mountres3_u.mountinfo.fhandle.fhandle3_val,
+                              r->mountres3_u.mountinfo.fhandle.fhandle3_len);
+        break;
+    }
+    case K_MNTSTATUS: g_status = *(int *)data; break;
+    case K_LOOKUP: {
+        LOOKUP3res *r = data;
+        g_status = r->status;
+        if (!g_status) set_fh(&g_fh, r->LOOKUP3res_u.resok.object.data.data_val,
+                              r->LOOKUP3res_u.resok.object.data.data_len);
+        break;
+    }
+#define POSTOPFH(T, f)                                                              \
+    {                                                                               \
+        T *r = data;                                                                \
+        g_status = r->status;                                                       \
+        if (!g_status && r->T##_u.resok.obj.handle_follows)                         \
+            set_fh(&g_fh, r->T##_u.resok.obj.post_op_fh3_u.handle.data.data_val,     \
+                   r->T##_u.resok.obj.post_op_fh3_u.handle.data.data_len);           \
+        break;                                                                      \
+    }
+    case K_CREATE: POSTOPFH(CREATE3res, obj)
+    case K_MKDIR: POSTOPFH(MKDIR3res, obj)
+    case K_SYMLINK: POSTOPFH(SYMLINK3res, obj)
+    case K_MKNOD: POSTOPFH(MKNOD3res, obj)
+    default: g_status = *(int *)data; break;
+    }
+}
+
+/* Run the event loop of one context until the pending call completes (10 s at most). */
+static void wait_rpc(struct rpc_context *rpc, const char *what)
+{
+    time_t end = time(NULL) + 10;
+    while (!g_done) {
+        struct pollfd p = { .fd = rpc_get_fd(rpc), .events = rpc_which_events(rpc) };
+        if (time(NULL) > end) die(what, "no reply within 10 s");
+        if (poll(&p, 1, 100) < 0) die(what, strerror(errno));
+        if (rpc_service(rpc, p.revents) < 0) die(what, rpc_get_error(rpc));
+    }
+    if (g_rpcstatus != RPC_STATUS_SUCCESS) die(what, g_err);
+}
+
+/* Compare the status with the expected one and print the call's line. */
+static void check(const char *what, int expect)
+{
+    int ok = expect == ANY || (expect == ANY_ERROR ? g_status != 0 : g_status == expect);
+    printf("%-40s -> %d%s\n", what, g_status, ok ? "" : "  UNEXPECTED");
+    if (!ok) g_mismatches++;
+    fflush(stdout);
+}
+
+#define DO(rpc, what, expect, call)                                                  \
+    do {                                                                             \
+        g_done = 0;                                                                  \
+        if ((call) != 0) die(what, rpc_get_error(rpc));                              \
+        wait_rpc(rpc, what);                                                         \
+        check(what, expect);                                                         \
+    } while (0)
+
+static struct rpc_context *tcp_connect(const char *server, int port)
+{
+    struct rpc_context *rpc = rpc_init_context();
+    if (!rpc) die("rpc_init_context", NULL);
+    g_done = 0;
+    if (rpc_connect_async(rpc, server, port, cb_any, (void *)K_NONE) != 0)
+        die("connect", rpc_get_error(rpc));
+    wait_rpc(rpc, "connect");
+    return rpc;
+}
+
+static nfs_fh3 fh3(const struct fh *f)
+{
+    nfs_fh3 r;
+    r.data.data_len = f->len;
+    r.data.data_val = (char *)f->d;
+    return r;
+}
+
+static sattr3 no_attrs(void)
+{
+    sattr3 s;
+    memset(&s, 0, sizeof s);
+    return s;
+}
+
+static sattr3 mode_attrs(unsigned mode)
+{
+    sattr3 s = no_attrs();
+    s.mode.set_it = 1;
+    s.mode.set_mode3_u.mode = mode;
+    return s;
+}
+
+/* ---- NFSv3 call wrappers (one line each in the workload below) ---- */
+
+static struct fh lookup(struct rpc_context *rpc, const struct fh *dir, const char *name, int expect)
+{
+    LOOKUP3args a = { .what = { .dir = fh3(dir), .name = (char *)name } };
+    char what[128];
+    snprintf(what, sizeof what, "NFS3 LOOKUP %s", name);
+    DO(rpc, what, expect, rpc_nfs3_lookup_async(rpc, cb_any, &a, (void *)K_LOOKUP));
+    return g_fh;
+}
+
+static struct fh create(struct rpc_context *rpc, const struct fh *dir, const char *name,
+                        createmode3 mode, const char *verf, int expect)
+{
+    CREATE3args a;
+    char what[128];
+    memset(&a, 0, sizeof a);
+    a.where.dir = fh3(dir);
+    a.where.name = (char *)name;
+    a.how.mode = mode;
+    if (mode == EXCLUSIVE) memcpy(a.how.createhow3_u.verf, verf, NFS3_CREATEVERFSIZE);
+    else a.how.createhow3_u.obj_attributes = mode_attrs(0644);
+    snprintf(what, sizeof what, "NFS3 CREATE(%d) %s", (int)mode, name);
+    DO(rpc, what, expect, rpc_nfs3_create_async(rpc, cb_any, &a, (void *)K_CREATE));
+    return g_fh;
+}
+
+static struct fh mkdir3(struct rpc_context *rpc, const struct fh *dir, const char *name, int expect)
+{
+    MKDIR3args a = { .where = { .dir = fh3(dir), .name = (char *)name }, .attributes = mode_attrs(0755) };
+    char what[128];
+    snprintf(what, sizeof what, "NFS3 MKDIR %s", name);
+    DO(rpc, what, expect, rpc_nfs3_mkdir_async(rpc, cb_any, &a, (void *)K_MKDIR));
+    return g_fh;
+}
+
+static void write3(struct rpc_context *rpc, const struct fh *f, uint64_t off, unsigned count,
+                   stable_how how, int expect)
+{
+    static char buf[65536];
+    WRITE3args a;
+    char what[128];
+    for (unsigned i = 0; i < count && i < sizeof buf; i++) buf[i] = (char)('a' + (off + i) % 26);
+    memset(&a, 0, sizeof a);
+    a.file = fh3(f);
+    a.offset = off;
+    a.count = count;
+    a.stable = how;
+    a.data.data_len = count;
+    a.data.data_val = buf;
+    snprintf(what, sizeof what, "NFS3 WRITE off=%" PRIu64 " count=%u stable=%d", off, count, (int)how);
+    DO(rpc, what, expect, rpc_nfs3_write_async(rpc, cb_any, &a, (void *)K_STATUS));
+}
+
+static void read3(struct rpc_context *rpc, const struct fh *f, uint64_t off, unsigned count, int expect)
+{
+    READ3args a = { .file = fh3(f), .offset = off, .count = count };
+    char what[128];
+    snprintf(what, sizeof what, "NFS3 READ off=%" PRIu64 " count=%u", off, count);
+    DO(rpc, what, expect, rpc_nfs3_read_async(rpc, cb_any, &a, (void *)K_STATUS));
+}
+
+static void commit3(struct rpc_context *rpc, const struct fh *f, int expect)
+{
+    COMMIT3args a = { .file = fh3(f), .offset = 0, .count = 0 };
+    DO(rpc, "NFS3 COMMIT", expect, rpc_nfs3_commit_async(rpc, cb_any, &a, (void *)K_STATUS));
+}
+
+static void getattr3(struct rpc_context *rpc, const struct fh *f, const char *what, int expect)
+{
+    GETATTR3args a = { .object = fh3(f) };
+    DO(rpc, what, expect, rpc_nfs3_getattr_async(rpc, cb_any, &a, (void *)K_STATUS));
+}
+
+static void remove3(struct rpc_context *rpc, const struct fh *dir, const char *name, int expect)
+{
+    REMOVE3args a = { .object = { .dir = fh3(dir), .name = (char *)name } };
+    char what[128];
+    snprintf(what, sizeof what, "NFS3 REMOVE %s", name);
+    DO(rpc, what, expect, rpc_nfs3_remove_async(rpc, cb_any, &a, (void *)K_STATUS));
+}
+
+static void rmdir3(struct rpc_context *rpc, const struct fh *dir, const char *name, int expect)
+{
+    RMDIR3args a = { .object = { .dir = fh3(dir), .name = (char *)name } };
+    char what[128];
+    snprintf(what, sizeof what, "NFS3 RMDIR %s", name);
+    DO(rpc, what, expect, rpc_nfs3_rmdir_async(rpc, cb_any, &a, (void *)K_STATUS));
+}
+
+static void rename3(struct rpc_context *rpc, const struct fh *d1, const char *n1,
+                    const struct fh *d2, const char *n2, int expect)
+{
+    RENAME3args a = { .from = { .dir = fh3(d1), .name = (char *)n1 },
+                      .to = { .dir = fh3(d2), .name = (char *)n2 } };
+    char what[160];
+    snprintf(what, sizeof what, "NFS3 RENAME %s -> %s", n1, n2);
+    DO(rpc, what, expect, rpc_nfs3_rename_async(rpc, cb_any, &a, (void *)K_STATUS));
+}
+
+/* ---- workloads ---- */
+
+/* Every NFSv3 procedure, MOUNT v3 and portmap v2 over TCP, including error replies. */
+static int v3_all_tcp(char *server)
+{
+    struct rpc_context *pm, *mnt, *nfs;
+    struct fh root, dir, sub, file, file2, excl, sym, fifo, nosuch;
+    const char verf1[NFS3_CREATEVERFSIZE] = "verf0001", verf2[NFS3_CREATEVERFSIZE] = "verf0002";
+    /* Names with a space, a UTF-8 "é" (0xc3 0xa9), a raw 0xff byte, tab and newline. */
+    const char *dname = "dir with space";
+    const char *fname = "caf\xc3\xa9 file.txt";
+    const char *rawname = "raw\xff byte";
+    const char *ctlname = "tab\tand\nnewline";
+
+    /* portmap v2 on port 111 */
+    pm = tcp_connect(server, 111);
+    DO(pm, "PMAP NULL", 0, rpc_pmap2_null_async(pm, cb_any, (void *)K_NONE));
+    DO(pm, "PMAP GETPORT mount 3 tcp", 0, rpc_pmap2_getport_async(pm, 100005, 3, IPPROTO_TCP, cb_any, (void *)K_GETPORT));
+    printf("  mount port %u\n", g_port);
+    DO(pm, "PMAP GETPORT nfs 3 tcp", 0, rpc_pmap2_getport_async(pm, 100003, 3, IPPROTO_TCP, cb_any, (void *)K_GETPORT));
+    printf("  nfs port %u\n", g_port);
+    DO(pm, "PMAP GETPORT nlm 4 tcp (unregistered)", 0, rpc_pmap2_getport_async(pm, 100021, 4, IPPROTO_TCP, cb_any, (void *)K_GETPORT));
+    printf("  nlm port %u\n", g_port);
+    DO(pm, "PMAP DUMP", 0, rpc_pmap2_dump_async(pm, cb_any, (void *)K_NONE));
+    rpc_destroy_context(pm);
+
+    /* MOUNT v3 on port 20048 */
+    mnt = tcp_connect(server, 20048);
+    DO(mnt, "MOUNT NULL", 0, rpc_mount3_null_async(mnt, cb_any, (void *)K_NONE));
+    DO(mnt, "MOUNT EXPORT", 0, rpc_mount3_export_async(mnt, cb_any, (void *)K_NONE));
+    DO(mnt, "MOUNT MNT /no/such/export", ANY_ERROR, rpc_mount3_mnt_async(mnt, cb_any, "/no/such/export", (void *)K_MNT));
+    DO(mnt, "MOUNT MNT /export", 0, rpc_mount3_mnt_async(mnt, cb_any, "/export", (void *)K_MNT));
+    root = g_fh;
+    DO(mnt, "MOUNT DUMP", 0, rpc_mount3_dump_async(mnt, cb_any, (void *)K_NONE));
+
+    /* NFSv3 on port 2049 */
+    nfs = tcp_connect(server, 2049);
+    DO(nfs, "NFS3 NULL", 0, rpc_nfs3_null_async(nfs, cb_any, (void *)K_NONE));
+    {
+        FSINFO3args a = { .fsroot = fh3(&root) };
+        DO(nfs, "NFS3 FSINFO", 0, rpc_nfs3_fsinfo_async(nfs, cb_any, &a, (void *)K_STATUS));
+    }
+    {
+        PATHCONF3args a = { .object = fh3(&root) };
+        DO(nfs, "NFS3 PATHCONF", 0, rpc_nfs3_pathconf_async(nfs, cb_any, &a, (void *)K_STATUS));
+    }
+    {
+        FSSTAT3args a = { .fsroot = fh3(&root) };
+        DO(nfs, "NFS3 FSSTAT", 0, rpc_nfs3_fsstat_async(nfs, cb_any, &a, (void *)K_STATUS));
+    }
+    getattr3(nfs, &root, "NFS3 GETATTR root", 0);
+    {
+        ACCESS3args a = { .object = fh3(&root), .access = 0x3f };
+        DO(nfs, "NFS3 ACCESS root", 0, rpc_nfs3_access_async(nfs, cb_any, &a, (void *)K_STATUS));
+    }
+    lookup(nfs, &root, "no such file", NFS3ERR_NOENT);
+    dir = mkdir3(nfs, &root, dname, 0);
+    mkdir3(nfs, &root, dname, NFS3ERR_EXIST);
+    lookup(nfs, &root, dname, 0);
+    sub = mkdir3(nfs, &dir, "sub", 0);
+    (void)sub;
+    file = create(nfs, &dir, fname, UNCHECKED, NULL, 0);
+    create(nfs, &dir, fname, GUARDED, NULL, NFS3ERR_EXIST);
+    create(nfs, &dir, fname, EXCLUSIVE, verf1, NFS3ERR_EXIST);
+    excl = create(nfs, &dir, "exclusive", EXCLUSIVE, verf1, 0);
+    create(nfs, &dir, "exclusive", EXCLUSIVE, verf2, NFS3ERR_EXIST);
+    file2 = create(nfs, &dir, rawname, UNCHECKED, NULL, 0);
+    create(nfs, &dir, ctlname, UNCHECKED, NULL, 0);
+    write3(nfs, &file, 0, 4096, UNSTABLE, 0);
+    write3(nfs, &file, 4096, 4096, UNSTABLE, 0);
+    commit3(nfs, &file, 0);
+    write3(nfs, &file, 8192, 1000, FILE_SYNC, 0);
+    write3(nfs, &file2, 0, 100, DATA_SYNC, 0);
+    read3(nfs, &file, 0, 8192, 0);
+    read3(nfs, &file, 8192, 8192, 0);        /* short read with eof */
+    read3(nfs, &file, 100000, 4096, 0);      /* past the end: 0 bytes, eof */
+    {
+        SETATTR3args a;
+        memset(&a, 0, sizeof a);
+        a.object = fh3(&excl);
+        a.new_attributes = mode_attrs(0640);
+        DO(nfs, "NFS3 SETATTR mode=0640", 0, rpc_nfs3_setattr_async(nfs, cb_any, &a, (void *)K_STATUS));
+        a.new_attributes = no_attrs();
+        a.new_attributes.size.set_it = 1;
+        a.new_attributes.size.set_size3_u.size = 12345;
+        a.new_attributes.mtime.set_it = SET_TO_SERVER_TIME;
+        DO(nfs, "NFS3 SETATTR size=12345 mtime=now", 0, rpc_nfs3_setattr_async(nfs, cb_any, &a, (void *)K_STATUS));
+    }
+    lookup(nfs, &file, "x", NFS3ERR_NOTDIR);
+    {
+        SYMLINK3args a;
+        memset(&a, 0, sizeof a);
+        a.where.dir = fh3(&dir);
+        a.where.name = "link to caf\xc3\xa9";
+        a.symlink.symlink_attributes = mode_attrs(0777);
+        a.symlink.symlink_data = (char *)fname;
+        DO(nfs, "NFS3 SYMLINK", 0, rpc_nfs3_symlink_async(nfs, cb_any, &a, (void *)K_SYMLINK));
+        sym = g_fh;
+    }
+    {
+        READLINK3args a = { .symlink = fh3(&sym) };
+        DO(nfs, "NFS3 READLINK", 0, rpc_nfs3_readlink_async(nfs, cb_any, &a, (void *)K_STATUS));
+        a.symlink = fh3(&file);
+        DO(nfs, "NFS3 READLINK of a regular file", ANY_ERROR, rpc_nfs3_readlink_async(nfs, cb_any, &a, (void *)K_STATUS));
+    }
+    {
+        MKNOD3args a;
+        memset(&a, 0, sizeof a);
+        a.where.dir = fh3(&dir);
+        a.where.name = "fifo";
+        a.what.type = NF3FIFO;
+        a.what.mknoddata3_u.pipe_attributes = mode_attrs(0600);
+        DO(nfs, "NFS3 MKNOD fifo", 0, rpc_nfs3_mknod_async(nfs, cb_any, &a, (void *)K_MKNOD));
+        fifo = g_fh;
+        (void)fifo;
+    }
+    {
+        LINK3args a = { .file = fh3(&file), .link = { .dir = fh3(&root), .name = "hard link" } };
+        DO(nfs, "NFS3 LINK", 0, rpc_nfs3_link_async(nfs, cb_any, &a, (void *)K_STATUS));
+        DO(nfs, "NFS3 LINK (exists)", NFS3ERR_EXIST, rpc_nfs3_link_async(nfs, cb_any, &a, (void *)K_STATUS));
+    }
+    {
+        READDIR3args a;
+        memset(&a, 0, sizeof a);
+        a.dir = fh3(&dir);
+        a.count = 4096;
+        DO(nfs, "NFS3 READDIR", 0, rpc_nfs3_readdir_async(nfs, cb_any, &a, (void *)K_STATUS));
+        a.dir = fh3(&file);
+        DO(nfs, "NFS3 READDIR of a file", NFS3ERR_NOTDIR, rpc_nfs3_readdir_async(nfs, cb_any, &a, (void *)K_STATUS));
+    }
+    {
+        READDIRPLUS3args a;
+        memset(&a, 0, sizeof a);
+        a.dir = fh3(&dir);
+        a.dircount = 4096;
+        a.maxcount = 16384;
+        DO(nfs, "NFS3 READDIRPLUS", 0, rpc_nfs3_readdirplus_async(nfs, cb_any, &a, (void *)K_STATUS));
+        a.dir = fh3(&root);
+        DO(nfs, "NFS3 READDIRPLUS root", 0, rpc_nfs3_readdirplus_async(nfs, cb_any, &a, (void *)K_STATUS));
+    }
+    rename3(nfs, &dir, fname, &root, "renamed file", 0);
+    rename3(nfs, &dir, "no such file", &root, "x", NFS3ERR_NOENT);
+    rmdir3(nfs, &root, dname, NFS3ERR_NOTEMPTY);
+    rmdir3(nfs, &dir, "no such dir", NFS3ERR_NOENT);
+    remove3(nfs, &dir, "no such file", NFS3ERR_NOENT);
+    remove3(nfs, &root, "renamed file", 0);
+    remove3(nfs, &root, "hard link", 0);
+    getattr3(nfs, &file, "NFS3 GETATTR removed file (stale)", ANY_ERROR);
+    nosuch = file;
+    nosuch.d[nosuch.len - 1] ^= 0x55; /* a handle the server never issued */
+    getattr3(nfs, &nosuch, "NFS3 GETATTR bogus handle", ANY_ERROR);
+    remove3(nfs, &dir, rawname, 0);
+    remove3(nfs, &dir, ctlname, 0);
+    remove3(nfs, &dir, "exclusive", 0);
+    remove3(nfs, &dir, "link to caf\xc3\xa9", 0);
+    remove3(nfs, &dir, "fifo", 0);
+    rmdir3(nfs, &dir, "sub", 0);
+    rmdir3(nfs, &root, dname, 0);
+    rpc_destroy_context(nfs);
+
+    DO(mnt, "MOUNT UMNT /export", 0, rpc_mount3_umnt_async(mnt, cb_any, "/export", (void *)K_NONE));
+    rpc_destroy_context(mnt);
+    return g_mismatches ? 1 : 0;
+}
+
+/* portmap, MOUNT and NFSv3 over UDP, with 16 KB WRITE and READ. */
+static int v3_udp(char *server)
+{
+    struct rpc_context *rpc = rpc_init_udp_context();
+    struct fh root, file;
+    if (!rpc) die("rpc_init_udp_context", NULL);
+    if (rpc_bind_udp(rpc, "0.0.0.0", 0) != 0) die("rpc_bind_udp", rpc_get_error(rpc));
+
+    if (rpc_set_udp_destination(rpc, server, 111, 0) != 0) die("udp destination", rpc_get_error(rpc));
+    DO(rpc, "PMAP NULL (udp)", 0, rpc_pmap2_null_async(rpc, cb_any, (void *)K_NONE));
+    DO(rpc, "PMAP GETPORT mount 3 udp", 0, rpc_pmap2_getport_async(rpc, 100005, 3, IPPROTO_UDP, cb_any, (void *)K_GETPORT));
+    printf("  mount port %u\n", g_port);
+    DO(rpc, "PMAP GETPORT nfs 3 udp", 0, rpc_pmap2_getport_async(rpc, 100003, 3, IPPROTO_UDP, cb_any, (void *)K_GETPORT));
+    printf("  nfs port %u\n", g_port);
+
+    if (rpc_set_udp_destination(rpc, server, 20048, 0) != 0) die("udp destination", rpc_get_error(rpc));
+    DO(rpc, "MOUNT MNT /export (udp)", 0, rpc_mount3_mnt_async(rpc, cb_any, "/export", (void *)K_MNT));
+    root = g_fh;
+
+    if (rpc_set_udp_destination(rpc, server, 2049, 0) != 0) die("udp destination", rpc_get_error(rpc));
+    DO(rpc, "NFS3 NULL (udp)", 0, rpc_nfs3_null_async(rpc, cb_any, (void *)K_NONE));
+    getattr3(rpc, &root, "NFS3 GETATTR root (udp)", 0);
+    lookup(rpc, &root, "udp file", NFS3ERR_NOENT);
+    file = create(rpc, &root, "udp file", UNCHECKED, NULL, 0);
+    write3(rpc, &file, 0, 16384, UNSTABLE, 0);
+    write3(rpc, &file, 16384, 8192, FILE_SYNC, 0);
+    commit3(rpc, &file, 0);
+    lookup(rpc, &root, "udp file", 0);
+    read3(rpc, &file, 0, 16384, 0);
+    read3(rpc, &file, 16384, 16384, 0);
+    getattr3(rpc, &file, "NFS3 GETATTR udp file", 0);
+    remove3(rpc, &root, "udp file", 0);
+
+    if (rpc_set_udp_destination(rpc, server, 20048, 0) != 0) die("udp destination", rpc_get_error(rpc));
+    DO(rpc, "MOUNT UMNT /export (udp)", 0, rpc_mount3_umnt_async(rpc, cb_any, "/export", (void *)K_NONE));
+    rpc_destroy_context(rpc);
+    return g_mismatches ? 1 : 0;
+}
+
+/* ---- file-level workloads with libnfs's sync API ---- */
+
+static struct nfs_context *fs_mount(const char *server, int version)
+{
+    struct nfs_context *nfs = nfs_init_context();
+    if (!nfs) die("nfs_init_context", NULL);
+    if (version == 4 && nfs_set_version(nfs, 4 /* NFS_V4 */) != 0) die("nfs_set_version", nfs_get_error(nfs));
+    if (nfs_mount(nfs, server, "/export") != 0) die("nfs_mount", nfs_get_error(nfs));
+    return nfs;
+}
+
+static void fs_check(struct nfs_context *nfs, int rc, const char *what)
+{
+    printf("%-40s -> %d\n", what, rc);
+    fflush(stdout);
+    if (rc < 0) die(what, nfs_get_error(nfs));
+}
+
+static int fs_write(const char *server, const char *path, int pieces, int size, int version)
+{
+    struct nfs_context *nfs = fs_mount(server, version);
+    struct nfsfh *fh;
+    char *buf = malloc((size_t)size);
+    if (!buf) die("malloc", NULL);
+    for (int i = 0; i < size; i++) buf[i] = (char)('A' + i % 26);
+    fs_check(nfs, nfs_open2(nfs, path, O_WRONLY | O_CREAT | O_TRUNC, 0644, &fh), "open for writing");
+    for (int i = 0; i < pieces; i++) {
+        /* libnfs's NFSv4 WRITE fails above about 3.9 KB: send v4 data in 3 KB chunks */
+        int chunk = version == 4 ? 3072 : size;
+        for (int done = 0; done < size; done += chunk) {
+            int n = size - done < chunk ? size - done : chunk;
+            fs_check(nfs, nfs_pwrite(nfs, fh, (uint64_t)i * size + done, n, buf + done), "pwrite");
+        }
+    }
+    fs_check(nfs, nfs_close(nfs, fh), "close");
+    nfs_destroy_context(nfs);
+    free(buf);
+    return 0;
+}
+
+static int fs_read(const char *server, const char *path, int version)
+{
+    struct nfs_context *nfs = fs_mount(server, version);
+    struct nfsfh *fh;
+    char buf[32768];
+    long total = 0;
+    int n;
+    fs_check(nfs, nfs_open(nfs, path, O_RDONLY, &fh), "open for reading");
+    while ((n = nfs_read(nfs, fh, sizeof buf, buf)) > 0) total += n;
+    fs_check(nfs, n, "read to eof");
+    printf("  read %ld bytes\n", total);
+    fs_check(nfs, nfs_close(nfs, fh), "close");
+    nfs_destroy_context(nfs);
+    return 0;
+}
+
+static int fs_rename(const char *server, const char *from, const char *to, int version)
+{
+    struct nfs_context *nfs = fs_mount(server, version);
+    fs_check(nfs, nfs_rename(nfs, from, to), "rename");
+    nfs_destroy_context(nfs);
+    return 0;
+}
+
+static int fs_remove(const char *server, const char *path, int version)
+{
+    struct nfs_context *nfs = fs_mount(server, version);
+    fs_check(nfs, nfs_unlink(nfs, path), "unlink");
+    nfs_destroy_context(nfs);
+    return 0;
+}
+
+/* A mixed NFSv4 workload: directories, files in 3 KB pieces, rename, link, symlink,
+ * readdir, stat, chmod, truncate, fsync, remove. */
+static int v4_mixed(const char *server)
+{
+    struct nfs_context *nfs = fs_mount(server, 4);
+    struct nfsfh *fh;
+    struct nfsdir *d;
+    struct nfsdirent *e;
+    struct nfs_stat_64 st;
+    struct nfs_statvfs_64 sv;
+    char buf[9000], lnk[256];
+    memset(buf, 'v', sizeof buf);
+    nfs_unlink(nfs, "/v4 dir/caf\xc3\xa9 v4.txt"); /* leftovers of an earlier run, if any */
+    fs_check(nfs, nfs_mkdir(nfs, "/v4 dir"), "mkdir /v4 dir");
+    fs_check(nfs, nfs_open2(nfs, "/v4 dir/caf\xc3\xa9 v4.txt", O_RDWR | O_CREAT, 0644, &fh), "open create");
+    fs_check(nfs, nfs_pwrite(nfs, fh, 0, 3072, buf), "pwrite 3072@0");
+    fs_check(nfs, nfs_pwrite(nfs, fh, 3072, 3072, buf), "pwrite 3072@3072");
+    fs_check(nfs, nfs_pwrite(nfs, fh, 6144, 2000, buf), "pwrite 2000@6144");
+    fs_check(nfs, nfs_fsync(nfs, fh), "fsync");
+    fs_check(nfs, nfs_pread(nfs, fh, 0, sizeof buf, buf), "pread");
+    fs_check(nfs, nfs_close(nfs, fh), "close");
+    fs_check(nfs, nfs_stat64(nfs, "/v4 dir/caf\xc3\xa9 v4.txt", &st), "stat");
+    printf("  size %" PRIu64 "\n", (uint64_t)st.nfs_size);
+    printf("%-40s -> %d\n", "stat missing (expect error)", nfs_stat64(nfs, "/v4 dir/missing", &st));
+    printf("%-40s -> %d\n", "mkdir existing (expect error)", nfs_mkdir(nfs, "/v4 dir"));
+    fs_check(nfs, nfs_chmod(nfs, "/v4 dir/caf\xc3\xa9 v4.txt", 0600), "chmod");
+    fs_check(nfs, nfs_truncate(nfs, "/v4 dir/caf\xc3\xa9 v4.txt", 5000), "truncate");
+    fs_check(nfs, nfs_link(nfs, "/v4 dir/caf\xc3\xa9 v4.txt", "/v4 dir/hard"), "link");
+    fs_check(nfs, nfs_symlink(nfs, "caf\xc3\xa9 v4.txt", "/v4 dir/sym"), "symlink");
+    fs_check(nfs, nfs_readlink(nfs, "/v4 dir/sym", lnk, sizeof lnk), "readlink");
+    fs_check(nfs, nfs_rename(nfs, "/v4 dir/hard", "/v4 dir/hard renamed"), "rename");
+    fs_check(nfs, nfs_opendir(nfs, "/v4 dir", &d), "opendir");
+    while ((e = nfs_readdir(nfs, d)) != NULL) printf("  entry %s\n", e->name);
+    nfs_closedir(nfs, d);
+    fs_check(nfs, nfs_statvfs64(nfs, "/", &sv), "statvfs");
+    fs_check(nfs, nfs_access(nfs, "/v4 dir", 4), "access");
+    fs_check(nfs, nfs_open(nfs, "/v4 dir/caf\xc3\xa9 v4.txt", O_RDONLY, &fh), "open read");
+    fs_check(nfs, nfs_read(nfs, fh, sizeof buf, buf), "read");
+    fs_check(nfs, nfs_close(nfs, fh), "close");
+    fs_check(nfs, nfs_unlink(nfs, "/v4 dir/sym"), "unlink sym");
+    fs_check(nfs, nfs_unlink(nfs, "/v4 dir/hard renamed"), "unlink hard");
+    printf("%-40s -> %d\n", "rmdir non-empty (expect error)", nfs_rmdir(nfs, "/v4 dir"));
+    fs_check(nfs, nfs_unlink(nfs, "/v4 dir/caf\xc3\xa9 v4.txt"), "unlink file");
+    fs_check(nfs, nfs_rmdir(nfs, "/v4 dir"), "rmdir");
+    nfs_destroy_context(nfs);
+    return 0;
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: labdrv v3-all-tcp SERVER | v3-udp SERVER | v4 SERVER\n"
+            "       labdrv write[4] SERVER PATH PIECES SIZE | read[4] SERVER PATH\n"
+            "       labdrv rename[4] SERVER FROM TO | remove[4] SERVER PATH\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) usage();
+    const char *c = argv[1];
+    int v = c[strlen(c) - 1] == '4' && strcmp(c, "v4") != 0 ? 4 : 3;
+    if (!strcmp(c, "v3-all-tcp")) return v3_all_tcp(argv[2]);
+    if (!strcmp(c, "v3-udp")) return v3_udp(argv[2]);
+    if (!strcmp(c, "v4")) return v4_mixed(argv[2]);
+    if (!strncmp(c, "write", 5) && argc == 6) return fs_write(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), v);
+    if (!strncmp(c, "read", 4) && argc == 4) return fs_read(argv[2], argv[3], v);
+    if (!strncmp(c, "rename", 6) && argc == 5) return fs_rename(argv[2], argv[3], argv[4], v);
+    if (!strncmp(c, "remove", 6) && argc == 4) return fs_remove(argv[2], argv[3], v);
+    usage();
+    return 2;
+}
