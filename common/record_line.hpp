@@ -1,0 +1,152 @@
+// Reader of rpcspy's text records (man/rpcspy.5, format version 1), shared by the
+// tools that consume them (nfstrace, ...).
+//
+// RecordLine::parse() splits one line into the twelve fixed fields and the
+// key=value tokens, as string_views into the caller's line: no allocation per
+// line (the token list is a vector whose storage is reused). It validates the
+// syntax of every fixed field so that consumers can trust them, and on a bad line
+// says why (LineError) and where (column).
+//
+// LineSource reads a file descriptor in large blocks and hands out lines.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace common {
+
+// The version of the text record format this reader understands.
+inline constexpr int kRecordFormatVersion = 1;
+// The start of the header line: "#rpcspy-records 1 time dur ...".
+inline constexpr std::string_view kRecordHeaderTag = "#rpcspy-records";
+
+enum class LineKind : std::uint8_t {
+    Record,   // a record: fixed fields and tokens are valid
+    Header,   // a valid "#rpcspy-records 1 ..." header line
+    Comment,  // any other line starting with '#'
+    Blank,    // an empty line (rpcspy never writes one; harmless)
+    Bad,      // see error()
+};
+
+enum class LineError : std::uint8_t {
+    None,
+    UnknownVersion,  // header of a format version this reader does not know (fatal for callers)
+    BadHeader,       // "#rpcspy-records" without a version number or with other fixed fields
+    Json,            // a JSON Lines record (rpcspy --json)
+    BadByte,         // tab, control character or non-ASCII byte
+    EmptyField,      // two spaces in a row, or a leading or trailing space
+    TooFewFields,    // fewer than twelve fixed fields
+    BadTime,
+    BadDur,
+    BadProto,
+    BadXid,
+    BadUid,
+    BadGid,
+    BadVers,
+    BadToken,  // a token without '=' or with an empty key
+};
+
+// A short English description of the error, e.g. "xid is not 8 hex digits".
+const char* describe(LineError e);
+
+struct RecordToken {
+    std::string_view key;
+    std::string_view value;
+};
+
+class RecordLine {
+public:
+    enum Fixed : std::uint8_t { Time, Dur, Client, Server, Proto, Xid, Uid, Gid, Prog, Vers, Proc, Status };
+    static constexpr std::size_t kFixedCount = 12;
+    // The names of the fixed fields, as in the header line.
+    static const std::string_view kFixedNames[kFixedCount];
+
+    // Parses one line, without its newline. The views stay valid as long as the
+    // line's bytes do.
+    LineKind parse(std::string_view line);
+
+    LineError error() const { return error_; }
+    // 1-based column of the error (0 when it concerns the whole line).
+    std::size_t error_column() const { return error_column_; }
+    // For a header line (or UnknownVersion): the version number it gives.
+    long header_version() const { return header_version_; }
+
+    std::string_view field(Fixed f) const { return fixed_[f]; }
+    std::string_view time() const { return fixed_[Time]; }
+    std::string_view dur() const { return fixed_[Dur]; }
+    std::string_view client() const { return fixed_[Client]; }
+    std::string_view server() const { return fixed_[Server]; }
+    std::string_view proto() const { return fixed_[Proto]; }
+    std::string_view xid() const { return fixed_[Xid]; }
+    std::string_view uid() const { return fixed_[Uid]; }
+    std::string_view gid() const { return fixed_[Gid]; }
+    std::string_view prog() const { return fixed_[Prog]; }
+    std::string_view vers() const { return fixed_[Vers]; }
+    std::string_view proc() const { return fixed_[Proc]; }
+    std::string_view status() const { return fixed_[Status]; }
+
+    // Tokens in the order of the line (a key may repeat).
+    const std::vector<RecordToken>& tokens() const { return tokens_; }
+    // The first / last token with this key, or nullptr.
+    const RecordToken* find(std::string_view key) const;
+    const RecordToken* find_last(std::string_view key) const;
+
+private:
+    LineKind fail(LineError e, std::size_t column) {
+        error_ = e;
+        error_column_ = column;
+        return LineKind::Bad;
+    }
+    LineKind parse_comment(std::string_view line);
+    LineKind check_fixed();
+
+    std::string_view fixed_[kFixedCount];
+    std::vector<RecordToken> tokens_;
+    LineError error_ = LineError::None;
+    std::size_t error_column_ = 0;
+    long header_version_ = 0;
+    const char* line_begin_ = nullptr;
+};
+
+// Numbers in records. Each returns false (leaving the output unspecified) if the
+// text is not exactly of the expected form.
+//
+// "seconds[.fraction]" with up to 9 fraction digits, as nanoseconds; `digits`
+// (if not null) receives the number of fraction digits.
+bool parse_time_ns(std::string_view s, std::int64_t& ns, int* digits = nullptr);
+// Decimal digits only.
+bool parse_u64(std::string_view s, std::uint64_t& v);
+bool parse_u32(std::string_view s, std::uint32_t& v);
+
+// Splits what a file descriptor delivers into lines, reading large blocks. The
+// view returned by next() is valid until the following call.
+class LineSource {
+public:
+    explicit LineSource(int fd, std::size_t block = std::size_t{1} << 20);
+    LineSource(const LineSource&) = delete;
+    LineSource& operator=(const LineSource&) = delete;
+
+    // The next line, without its '\n' (a last line without '\n' counts too).
+    // False at end of input or on a read error.
+    bool next(std::string_view& line);
+    // errno of a read error, 0 if none.
+    int read_error() const { return read_error_; }
+    // 1-based number of the line last returned.
+    std::uint64_t line_number() const { return line_number_; }
+
+private:
+    bool fill();
+
+    int fd_;
+    std::vector<char> buf_;
+    std::size_t begin_ = 0;  // start of the unconsumed bytes
+    std::size_t end_ = 0;    // end of the valid bytes
+    std::size_t scan_ = 0;   // where to resume the search for '\n'
+    bool eof_ = false;
+    int read_error_ = 0;
+    std::uint64_t line_number_ = 0;
+};
+
+}  // namespace common

@@ -1,0 +1,159 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <unistd.h>
+
+#include "common/record_line.hpp"
+
+using common::LineError;
+using common::LineKind;
+using common::RecordLine;
+
+namespace {
+const char* kHeader =
+    "#rpcspy-records 1 time dur client server proto xid uid gid prog vers proc status [key=value...]";
+const char* kRead =
+    "1700000000.123456 0.000210 10.0.0.2.812 10.0.0.1.2049 tcp 0a1b2c3d 1000 100 nfs 3 read ok "
+    "fh=01020304 offset=0 count=4096 rcount=4096 eof=true name=a%20b=c";
+}  // namespace
+
+TEST_CASE("record line: a record's fixed fields and tokens") {
+    RecordLine r;
+    REQUIRE(r.parse(kRead) == LineKind::Record);
+    CHECK(r.time() == "1700000000.123456");
+    CHECK(r.dur() == "0.000210");
+    CHECK(r.client() == "10.0.0.2.812");
+    CHECK(r.server() == "10.0.0.1.2049");
+    CHECK(r.proto() == "tcp");
+    CHECK(r.xid() == "0a1b2c3d");
+    CHECK(r.uid() == "1000");
+    CHECK(r.gid() == "100");
+    CHECK(r.prog() == "nfs");
+    CHECK(r.vers() == "3");
+    CHECK(r.proc() == "read");
+    CHECK(r.status() == "ok");
+    REQUIRE(r.tokens().size() == 6);
+    CHECK(r.tokens()[0].key == "fh");
+    CHECK(r.tokens()[0].value == "01020304");
+    // The key ends at the first '='; the value keeps the others.
+    CHECK(r.tokens()[5].key == "name");
+    CHECK(r.tokens()[5].value == "a%20b=c");
+    REQUIRE(r.find("eof"));
+    CHECK(r.find("eof")->value == "true");
+    CHECK(r.find("nothere") == nullptr);
+}
+
+TEST_CASE("record line: repeated keys, empty values, no tokens") {
+    RecordLine r;
+    REQUIRE(r.parse("1.5 - fd00::2.812 fd00::1.2049 udp ffffffff - - 100003 3 0 timeout fh=aa name= fh=bb") ==
+            LineKind::Record);
+    CHECK(r.dur() == "-");
+    CHECK(r.uid() == "-");
+    CHECK(r.find("fh")->value == "aa");
+    CHECK(r.find_last("fh")->value == "bb");
+    CHECK(r.find("name")->value.empty());
+    REQUIRE(r.parse("1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok") == LineKind::Record);
+    CHECK(r.tokens().empty());
+}
+
+TEST_CASE("record line: header, comments, blank lines") {
+    RecordLine r;
+    CHECK(r.parse(kHeader) == LineKind::Header);
+    CHECK(r.header_version() == 1);
+    CHECK(r.parse("#rpcspy-records 1 time dur client server proto xid uid gid prog vers proc status") ==
+          LineKind::Header);
+    CHECK(r.parse("# calls=10 replies=9") == LineKind::Comment);
+    CHECK(r.parse("") == LineKind::Blank);
+
+    CHECK(r.parse("#rpcspy-records 2 time dur client server proto xid uid gid prog vers proc status") ==
+          LineKind::Bad);
+    CHECK(r.error() == LineError::UnknownVersion);
+    CHECK(r.header_version() == 2);
+    CHECK(r.parse("#rpcspy-records x") == LineKind::Bad);
+    CHECK(r.error() == LineError::BadHeader);
+    CHECK(r.parse("#rpcspy-records 1 time client") == LineKind::Bad);
+    CHECK(r.error() == LineError::BadHeader);
+}
+
+TEST_CASE("record line: bad lines give a specific reason and column") {
+    RecordLine r;
+    struct Case {
+        const char* line;
+        LineError error;
+        std::size_t column;
+    };
+    const Case cases[] = {
+        {"1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null", LineError::TooFewFields, 0},
+        {"1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok ", LineError::EmptyField, 43},
+        {"1 0  a.1 b.2 tcp 00000000 0 0 nfs 3 null ok", LineError::EmptyField, 5},
+        {" 1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok", LineError::EmptyField, 1},
+        {"1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok\tx=1", LineError::BadByte, 43},
+        {"1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok x=1\r", LineError::BadByte, 47},
+        {"1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok name=\xc3\xa9", LineError::BadByte, 49},
+        {"x 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok", LineError::BadTime, 1},
+        {"1. 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok", LineError::BadTime, 1},
+        {"1.0000000001 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok", LineError::BadTime, 1},
+        {"-1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok", LineError::BadTime, 1},
+        {"1 0.x a.1 b.2 tcp 00000000 0 0 nfs 3 null ok", LineError::BadDur, 3},
+        {"1 0 a.1 b.2 sctp 00000000 0 0 nfs 3 null ok", LineError::BadProto, 13},
+        {"1 0 a.1 b.2 tcp 0000000 0 0 nfs 3 null ok", LineError::BadXid, 17},
+        {"1 0 a.1 b.2 tcp 0000000G 0 0 nfs 3 null ok", LineError::BadXid, 17},
+        {"1 0 a.1 b.2 tcp 0000000A 0 0 nfs 3 null ok", LineError::BadXid, 17},
+        {"1 0 a.1 b.2 tcp 00000000 x 0 nfs 3 null ok", LineError::BadUid, 26},
+        {"1 0 a.1 b.2 tcp 00000000 0 4294967296 nfs 3 null ok", LineError::BadGid, 28},
+        {"1 0 a.1 b.2 tcp 00000000 0 0 nfs v3 null ok", LineError::BadVers, 34},
+        {"1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok fh", LineError::BadToken, 44},
+        {"1 0 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok =1", LineError::BadToken, 44},
+        {"{\"ts\":1.0}", LineError::Json, 1},
+    };
+    for (const Case& c : cases) {
+        INFO(c.line);
+        CHECK(r.parse(c.line) == LineKind::Bad);
+        CHECK(r.error() == c.error);
+        CHECK(r.error_column() == c.column);
+        CHECK(std::string(common::describe(r.error())).size() > 5);
+    }
+}
+
+TEST_CASE("record line: times as nanoseconds") {
+    std::int64_t ns = 0;
+    int digits = 0;
+    REQUIRE(common::parse_time_ns("1700000000.123456", ns, &digits));
+    CHECK(ns == 1700000000123456000LL);
+    CHECK(digits == 6);
+    REQUIRE(common::parse_time_ns("0.000000001", ns, &digits));
+    CHECK(ns == 1);
+    CHECK(digits == 9);
+    REQUIRE(common::parse_time_ns("12", ns, &digits));
+    CHECK(ns == 12'000'000'000LL);
+    CHECK(digits == 0);
+    CHECK_FALSE(common::parse_time_ns("", ns));
+    CHECK_FALSE(common::parse_time_ns(".5", ns));
+    CHECK_FALSE(common::parse_time_ns("1.5e3", ns));
+    CHECK_FALSE(common::parse_time_ns("99999999999", ns));
+}
+
+TEST_CASE("line source: lines across block boundaries, long lines, no final newline") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::string longline(100, 'x');
+    std::string input = "a\n\nbc\n" + longline + "\nlast";
+    REQUIRE(::write(fds[1], input.data(), input.size()) == static_cast<ssize_t>(input.size()));
+    ::close(fds[1]);
+    common::LineSource src(fds[0], 16);
+    std::string_view line;
+    REQUIRE(src.next(line));
+    CHECK(line == "a");
+    REQUIRE(src.next(line));
+    CHECK(line.empty());
+    REQUIRE(src.next(line));
+    CHECK(line == "bc");
+    REQUIRE(src.next(line));
+    CHECK(line == longline);
+    REQUIRE(src.next(line));
+    CHECK(line == "last");
+    CHECK(src.line_number() == 5);
+    CHECK_FALSE(src.next(line));
+    CHECK(src.read_error() == 0);
+    ::close(fds[0]);
+}
