@@ -1,0 +1,383 @@
+// flightrec record: standard input (or a command's output) into a ring file.
+#include "commands.hpp"
+#include "ring.hpp"
+#include "text.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace flightrec {
+namespace {
+
+volatile std::sig_atomic_t g_stop_signal = 0;
+volatile std::sig_atomic_t g_wake = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+  g_wake = 1;
+}
+extern "C" void on_wake_signal(int) { g_wake = 1; }
+
+constexpr std::uint64_t kDefaultSize = 64ull << 20;
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Opens the ring named by the options, creating it if needed.
+RingFile open_ring(const RecordOptions& o) {
+  struct stat st {};
+  const bool exists = ::stat(o.path.c_str(), &st) == 0;
+  if (!exists && errno != ENOENT) throw Error(o.path + ": " + errno_text());
+  if (exists && !o.force) {
+    try {
+      RingFile f = RingFile::open(o.path, true);
+      if (o.size && (*o.size & ~(kRecordAlign - 1)) != f.capacity())
+        throw Error(o.path + ": holds a ring of " + std::to_string(f.capacity()) +
+                    " bytes, not " + std::to_string(*o.size) +
+                    " (use --force to re-create it, losing its records)");
+      return f;
+    } catch (const Error& e) {
+      if (std::string(e.what()).find("use --force") != std::string::npos) throw;
+      throw Error(std::string(e.what()) + " (use --force to replace the file)");
+    }
+  }
+  return RingFile::create(o.path, o.size.value_or(kDefaultSize), o.force);
+}
+
+struct Child {
+  pid_t pid = -1;
+  int fd = -1;
+};
+
+Child start_command(const RecordOptions& o) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text());
+  int ready[2];  // reports an exec failure to the parent
+  if (pipe2(ready, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text());
+  const pid_t pid = fork();
+  if (pid < 0) throw Error("fork: " + errno_text());
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    std::signal(SIGPIPE, SIG_DFL);
+    dup2(p[1], STDOUT_FILENO);
+    if (o.with_stderr) dup2(p[1], STDERR_FILENO);
+    std::vector<char*> argv;
+    for (const auto& a : o.command) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    const int err = errno;
+    [[maybe_unused]] auto n = write(ready[1], &err, sizeof err);
+    _exit(127);
+  }
+  ::close(p[1]);
+  ::close(ready[1]);
+  int err = 0;
+  ssize_t n;
+  do n = read(ready[0], &err, sizeof err);
+  while (n < 0 && errno == EINTR);
+  ::close(ready[0]);
+  if (n == static_cast<ssize_t>(sizeof err)) {
+    ::close(p[0]);
+    waitpid(pid, nullptr, 0);
+    throw Error(o.command[0] + ": " + std::strerror(err));
+  }
+  return Child{pid, p[0]};
+}
+
+void install_signals(sigset_t& run_mask) {
+  struct sigaction sa {};
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_stop_signal;  // no SA_RESTART: ppoll and sleeps return early
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  sa.sa_handler = on_wake_signal;
+  sigaction(SIGUSR1, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t block;
+  sigemptyset(&block);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&block, s);
+  sigprocmask(SIG_BLOCK, &block, &run_mask);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigdelset(&run_mask, s);
+}
+
+class Recorder {
+ public:
+  Recorder(RingFile& file, Writer& writer, const RecordOptions& o)
+      : file_(file), w_(writer), h_(file.header()), o_(o) {}
+
+  // Returns why recording ended.
+  std::string run(int fd, const sigset_t& run_mask);
+
+ private:
+  bool put(Kind kind, std::uint16_t flags, const char* p, std::size_t n);
+  void handle_control();
+  bool service();  // signals and control requests; false once stopping
+
+  RingFile& file_;
+  Writer& w_;
+  FileHeader& h_;
+  const RecordOptions& o_;
+  bool paused_ = false;
+  bool stopping_ = false;
+  std::string reason_;
+};
+
+bool Recorder::service() {
+  if (g_wake != 0) {
+    g_wake = 0;
+    if (g_stop_signal != 0 && !stopping_) {
+      stopping_ = true;
+      reason_ = std::string("stopped by signal SIG") + sigabbrev_np(g_stop_signal);
+    }
+  }
+  if (load(h_.control.request, std::memory_order_acquire) != load(h_.control.ack)) handle_control();
+  return !stopping_;
+}
+
+void Recorder::handle_control() {
+  const std::uint64_t req = load(h_.control.request, std::memory_order_acquire);
+  const auto cmd = static_cast<Command>(load(h_.control.command));
+  const std::size_t len = std::min<std::size_t>(load(h_.control.text_length), kControlTextMax);
+  std::int32_t result = 0;
+  auto add = [&](Kind k, const char* text, std::size_t n) {
+    if (w_.append(k, 0, text, n) != Writer::Result::written) result = ENOSPC;
+  };
+  switch (cmd) {
+    case Command::mark: {
+      char text[kControlTextMax];
+      std::memcpy(text, h_.control.text, len);
+      add(Kind::mark, text, len);
+      break;
+    }
+    case Command::pause:
+      if (!paused_) {
+        add(Kind::pause, "paused", 6);
+        paused_ = true;
+        store(h_.paused, std::uint64_t{1});
+      }
+      break;
+    case Command::resume:
+      if (paused_) {
+        paused_ = false;
+        store(h_.paused, std::uint64_t{0});
+        add(Kind::resume, "resumed", 7);
+      }
+      break;
+    case Command::stop:
+      stopping_ = true;
+      reason_ = "stopped by flightrec stop";
+      break;
+    case Command::none: break;
+    default: result = EINVAL;
+  }
+  store(h_.control.result, result);
+  store(h_.control.ack, req, std::memory_order_release);
+}
+
+bool Recorder::put(Kind kind, std::uint16_t flags, const char* p, std::size_t n) {
+  if (paused_) {
+    w_.note_paused_skip();
+    return true;
+  }
+  for (;;) {
+    const auto r = w_.append(kind, flags, p, n);
+    if (r != Writer::Result::interrupted) return true;
+    // Block policy, woken by a signal or a controller while the ring was full.
+    if (!service()) return false;
+    if (paused_) return true;
+  }
+}
+
+std::string Recorder::run(int fd, const sigset_t& run_mask) {
+  const std::size_t max = static_cast<std::size_t>(w_.max_record());
+  const std::size_t cap = std::max<std::size_t>(1 << 20, 2 * max);
+  const auto buf = std::make_unique<char[]>(cap);
+  std::size_t have = 0;  // bytes in buf, the start of an unfinished line
+  std::uint64_t last_sync = now_ns();
+  const std::uint64_t sync_every = o_.sync_interval_ns;
+  pollfd pfd{fd, POLLIN, 0};
+  while (service()) {
+    timespec ts{};
+    timespec* timeout = nullptr;
+    if (sync_every != 0) {
+      const std::uint64_t now = now_ns();
+      if (now - last_sync >= sync_every) {
+        w_.sync();
+        last_sync = now;
+      }
+      const std::uint64_t left = sync_every - (now - last_sync);
+      ts.tv_sec = static_cast<time_t>(left / 1000000000u);
+      ts.tv_nsec = static_cast<long>(left % 1000000000u);
+      timeout = &ts;
+    }
+    const int pr = ppoll(&pfd, 1, timeout, &run_mask);
+    if (pr < 0) {
+      if (errno == EINTR) continue;
+      throw Error("poll: " + errno_text());
+    }
+    if (pr == 0) continue;
+    const ssize_t n = ::read(fd, buf.get() + have, cap - have);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      throw Error("reading input: " + errno_text());
+    }
+    if (n == 0) {
+      if (have > 0 && !put(Kind::data, 0, buf.get(), have)) break;
+      return "end of input";
+    }
+    w_.note_input(static_cast<std::uint64_t>(n));
+    const std::size_t end = have + static_cast<std::size_t>(n);
+    std::size_t start = 0;
+    if (o_.binary) {
+      for (; start < end; start += std::min(max, end - start))
+        if (!put(Kind::data, 0, buf.get() + start, std::min(max, end - start))) return reason_;
+      have = 0;
+      w_.flush_counters();
+      continue;
+    }
+    const char* scan = buf.get() + have;
+    const char* const stop = buf.get() + end;
+    while (scan < stop) {
+      const auto* nl = static_cast<const char*>(std::memchr(scan, '\n', static_cast<std::size_t>(stop - scan)));
+      if (nl == nullptr) break;
+      const char* line = buf.get() + start;
+      std::size_t len = static_cast<std::size_t>(nl - line);
+      // A line longer than a record goes in pieces; only the last carries the newline.
+      while (len > max) {
+        if (!put(Kind::data, 0, line, max)) return reason_;
+        line += max;
+        len -= max;
+      }
+      if (!put(Kind::data, kFlagNewline, line, len)) return reason_;
+      start = static_cast<std::size_t>(nl + 1 - buf.get());
+      scan = nl + 1;
+    }
+    while (end - start > max) {  // an unfinished line already longer than a record
+      if (!put(Kind::data, 0, buf.get() + start, max)) return reason_;
+      start += max;
+    }
+    have = end - start;
+    if (start > 0 && have > 0) std::memmove(buf.get(), buf.get() + start, have);
+    w_.flush_counters();
+  }
+  return reason_;
+}
+
+int record_now(const RecordOptions& o, int ready_fd) {
+  auto report_ready = [&](const std::string& msg) {
+    if (ready_fd < 0) return;
+    [[maybe_unused]] auto n = write(ready_fd, msg.data(), msg.size());
+    ::close(ready_fd);
+    ready_fd = -1;
+  };
+  try {
+    sigset_t run_mask;
+    install_signals(run_mask);
+    RingFile file = open_ring(o);
+    Writer::Options wo;
+    wo.policy = o.policy;
+    wo.max_record = o.max_record.value_or(std::min<std::uint64_t>(
+        65536, file.capacity() / 4 > kRecordHeaderSize ? file.capacity() / 4 - kRecordHeaderSize : 1));
+    wo.interrupt = &g_wake;
+    Writer w(file, wo);
+    const Recovery& rec = w.recovery();
+    if (rec.existing) {
+      std::string text = "previous recorder (pid " + std::to_string(rec.previous_pid) +
+                         (rec.previous_died ? ") died" : ") stopped cleanly") + "; " +
+                         std::to_string(rec.records) + " records kept";
+      if (!rec.damage.empty()) {
+        text += "; cut " + std::to_string(rec.discarded_bytes) + " damaged bytes: " + rec.damage;
+        std::fprintf(stderr, "flightrec: %s: %s\n", o.path.c_str(), text.c_str());
+      }
+      w.append_text(Kind::restart, text);
+    }
+    Child child;
+    if (!o.command.empty()) child = start_command(o);
+    report_ready("ok");
+    Recorder r(file, w, o);
+    std::string why = r.run(child.fd >= 0 ? child.fd : STDIN_FILENO, run_mask);
+    if (why.empty()) why = "stopped";
+    w.append_text(Kind::stop, why);
+    w.close();
+    if (o.sync_interval_ns != 0) file.sync();
+    if (child.pid > 0) {
+      ::close(child.fd);
+      int status = 0;
+      if (waitpid(child.pid, &status, WNOHANG) == 0) {
+        kill(child.pid, SIGTERM);
+        waitpid(child.pid, &status, 0);
+      }
+    }
+    return kExitOk;
+  } catch (const Error& e) {
+    report_ready(std::string("flightrec: ") + e.what());
+    std::fprintf(stderr, "flightrec: %s\n", e.what());
+    return e.status();
+  }
+}
+
+}  // namespace
+
+int cmd_record(const RecordOptions& o) {
+  if (!o.launch) return record_now(o, -1);
+  if (o.command.empty() && isatty(STDIN_FILENO))
+    throw Error("record -L reads a command's output (-- CMD) or redirected input, not a terminal",
+                kExitUsage);
+  // -L: the recorder runs in a new session; this process waits until it is recording
+  // (or has failed) and says how to reach it.
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text());
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw Error("fork: " + errno_text());
+  if (pid == 0) {
+    ::close(ready[0]);
+    setsid();
+    const int null = ::open("/dev/null", O_RDWR);
+    const int log = o.log_path.empty() ? null
+                                       : ::open(o.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (!o.command.empty() && null >= 0) dup2(null, STDIN_FILENO);
+    if (log >= 0) {
+      dup2(log, STDOUT_FILENO);
+      dup2(log, STDERR_FILENO);
+    }
+    _exit(record_now(o, ready[1]));
+  }
+  ::close(ready[1]);
+  std::string msg;
+  char buf[512];
+  for (;;) {
+    const ssize_t n = read(ready[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    msg.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(ready[0]);
+  if (msg != "ok") {
+    if (msg.empty()) msg = "flightrec: the recorder exited before it started";
+    std::fprintf(stderr, "%s\n", msg.c_str());
+    waitpid(pid, nullptr, 0);
+    return kExitError;
+  }
+  std::printf("flightrec: recording to %s in the background (pid %d)\n"
+              "  attach:  flightrec attach %s\n"
+              "  stop:    flightrec stop %s\n",
+              o.path.c_str(), static_cast<int>(pid), o.path.c_str(), o.path.c_str());
+  return kExitOk;
+}
+
+}  // namespace flightrec
