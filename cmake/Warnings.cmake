@@ -2,7 +2,7 @@
 add_library(toolkit_warnings INTERFACE)
 target_compile_options(toolkit_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
-  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wnull-dereference
+  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
   -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 if(TOOLKIT_WERROR)
   target_compile_options(toolkit_warnings INTERFACE -Werror)

@@ -111,10 +111,7 @@ void Fields::render_text(OutBuffer& out) const {
 }
 
 void Fields::render_json(OutBuffer& out) const {
-    for (const Field& f : list_) {
-        out.put(",\"");
-        out.put(f.key);
-        out.put("\":");
+    auto put_value = [&](const Field& f) {
         switch (f.kind) {
             case FieldKind::Number: out.put(value(f)); break;
             case FieldKind::Word:
@@ -124,6 +121,26 @@ void Fields::render_json(OutBuffer& out) const {
                 break;
             case FieldKind::Bytes: escape_json(out, as_bytes(value(f))); break;
         }
+    };
+    for (std::size_t i = 0; i < list_.size();) {
+        const Field& f = list_[i];
+        out.put(",\"");
+        out.put(f.key);
+        out.put("\":");
+        // Consecutive fields with the same key become one array member.
+        std::size_t j = i + 1;
+        while (j < list_.size() && std::strcmp(list_[j].key, f.key) == 0) ++j;
+        if (j - i == 1) {
+            put_value(f);
+        } else {
+            out.put('[');
+            for (std::size_t k = i; k < j; ++k) {
+                if (k > i) out.put(',');
+                put_value(list_[k]);
+            }
+            out.put(']');
+        }
+        i = j;
     }
 }
 

@@ -1,1 +1,103 @@
-// placeholder
+#include "rpcspy/capture.hpp"
+
+#include <cstdio>
+
+namespace rpcspy {
+
+Capture::~Capture() {
+    if (p_) pcap_close(p_);
+}
+
+bool Capture::open_file(const std::string& path) {
+    char err[PCAP_ERRBUF_SIZE] = "";
+    source_ = path == "-" ? "standard input" : path;
+    p_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p_) {
+        error_ = source_ + ": cannot read as a pcap or pcapng capture: " + err;
+        return false;
+    }
+    if (!link_type_supported(pcap_datalink(p_))) {
+        const char* name = pcap_datalink_val_to_name(pcap_datalink(p_));
+        error_ = source_ + ": link type " + std::to_string(pcap_datalink(p_)) + " (" + (name ? name : "unknown") +
+                 ") is not supported (Ethernet, Linux cooked SLL/SLL2, BSD loopback and raw IP are)";
+        return false;
+    }
+    return true;
+}
+
+bool Capture::open_live(const std::string& device, const LiveOptions& o) {
+    char err[PCAP_ERRBUF_SIZE] = "";
+    source_ = device;
+    live_ = true;
+    p_ = pcap_create(device.c_str(), err);
+    if (!p_) {
+        error_ = device + ": " + err;
+        return false;
+    }
+    pcap_set_snaplen(p_, o.snaplen);
+    pcap_set_promisc(p_, o.promiscuous ? 1 : 0);
+    pcap_set_timeout(p_, 100);
+    if (o.buffer_kib > 0) pcap_set_buffer_size(p_, o.buffer_kib * 1024);
+    if (o.immediate) pcap_set_immediate_mode(p_, 1);
+    pcap_set_tstamp_precision(p_, PCAP_TSTAMP_PRECISION_NANO);  // falls back to micro if unsupported
+    int rc = pcap_activate(p_);
+    if (rc < 0) {
+        error_ = device + ": cannot capture: " + pcap_statustostr(rc) + (rc == PCAP_ERROR ? std::string(": ") + pcap_geterr(p_) : "");
+        if (rc == PCAP_ERROR_PERM_DENIED) error_ += " (capturing needs root or CAP_NET_RAW)";
+        return false;
+    }
+    if (!link_type_supported(pcap_datalink(p_))) {
+        error_ = device + ": link type " + std::to_string(pcap_datalink(p_)) + " is not supported";
+        return false;
+    }
+    return true;
+}
+
+bool Capture::set_filter(const std::string& expression) {
+    bpf_program prog{};
+    if (pcap_compile(p_, &prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        error_ = "filter expression '" + expression + "': " + pcap_geterr(p_);
+        return false;
+    }
+    int rc = pcap_setfilter(p_, &prog);
+    pcap_freecode(&prog);
+    if (rc < 0) {
+        error_ = "cannot set filter: " + std::string(pcap_geterr(p_));
+        return false;
+    }
+    return true;
+}
+
+Capture::End Capture::run(const FrameHandler& handler) {
+    bool nano = pcap_get_tstamp_precision(p_) == PCAP_TSTAMP_PRECISION_NANO;
+    for (;;) {
+        pcap_pkthdr* hdr = nullptr;
+        const u_char* data = nullptr;
+        int rc = pcap_next_ex(p_, &hdr, &data);
+        if (rc == 1) {
+            ++frames_;
+            Timestamp ts{hdr->ts.tv_sec,
+                         static_cast<std::uint32_t>(nano ? hdr->ts.tv_usec : hdr->ts.tv_usec * 1000)};
+            handler(ts, data, hdr->caplen);
+            continue;
+        }
+        if (rc == 0) continue;  // live read time-out
+        if (rc == PCAP_ERROR_BREAK) return live_ ? End::Stopped : End::Eof;
+        error_ = source_;
+        long offset = live_ ? -1 : std::ftell(pcap_file(p_));
+        if (offset >= 0) error_ += ": near byte " + std::to_string(offset);
+        error_ += ": after " + std::to_string(frames_) + " frames: " + pcap_geterr(p_);
+        return End::Error;
+    }
+}
+
+bool Capture::kernel_stats(std::uint64_t& received, std::uint64_t& dropped) {
+    if (!live_ || !p_) return false;
+    pcap_stat st{};
+    if (pcap_stats(p_, &st) != 0) return false;
+    received = st.ps_recv;
+    dropped = st.ps_drop + st.ps_ifdrop;
+    return true;
+}
+
+}  // namespace rpcspy

@@ -1,1 +1,110 @@
-// placeholder
+#include "rpcspy/options.hpp"
+
+#include <boost/program_options.hpp>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace rpcspy {
+
+namespace {
+
+std::vector<std::string> split_list(const std::vector<std::string>& items) {
+    std::vector<std::string> out;
+    for (const std::string& item : items) {
+        std::size_t start = 0;
+        while (start <= item.size()) {
+            std::size_t comma = item.find(',', start);
+            if (comma == std::string::npos) comma = item.size();
+            if (comma > start) out.push_back(item.substr(start, comma - start));
+            start = comma + 1;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& message) {
+    po::options_description visible(
+        "Usage: rpcspy (-r FILE | -i INTERFACE) [options] [filter expression]\n"
+        "Prints one line per ONC-RPC call/reply pair (NFS, MOUNT, portmap, ...).\n"
+        "See rpcspy(8) and rpcspy(5).\n\nOptions");
+    std::vector<std::string> progs, procs;
+    std::string precision = "micro";
+    visible.add_options()
+        ("read,r", po::value(&o.read_file)->value_name("FILE"), "read a pcap or pcapng capture ('-': standard input)")
+        ("interface,i", po::value(&o.interface)->value_name("IFACE"), "capture live on this interface ('any' for all)")
+        ("no-promiscuous-mode,p", "do not put the interface into promiscuous mode")
+        ("snapshot-length,s", po::value(&o.live.snaplen)->value_name("BYTES"), "bytes captured per frame (live; default 262144)")
+        ("buffer-size,B", po::value(&o.live.buffer_kib)->value_name("KIB"), "kernel capture buffer size in KiB (live)")
+        ("json", "write JSON Lines instead of text records")
+        ("line-buffered,l", "write each record as soon as it is complete")
+        ("brief,q", "omit arguments and results: fixed fields only")
+        ("count,c", po::value(&o.tracer.max_records)->value_name("N"), "stop after writing N records")
+        ("duration", po::value(&o.duration)->value_name("SECONDS"), "stop after this many seconds of capture time")
+        ("timeout", po::value(&o.tracer.timeout_seconds)->value_name("SECONDS"), "write a call as unanswered after this long (default 5)")
+        ("max-calls", po::value(&o.tracer.max_calls)->value_name("N"), "outstanding calls kept at most (default 262144)")
+        ("prog", po::value(&progs)->value_name("LIST")->composing(), "write only these programs (names or numbers, comma-separated)")
+        ("proc", po::value(&procs)->value_name("LIST")->composing(), "write only these procedures (names or numbers, comma-separated)")
+        ("time-precision", po::value(&precision)->value_name("micro|nano"), "time stamp digits: micro (6, default) or nano (9)")
+        ("stats,v", "print a summary of counters on standard error at the end")
+        ("help,h", "print this help and exit")
+        ("version", "print the version and exit");
+    po::options_description hidden;
+    std::vector<std::string> expr;
+    hidden.add_options()("expression", po::value(&expr));
+    po::options_description all;
+    all.add(visible).add(hidden);
+    po::positional_options_description pos;
+    pos.add("expression", -1);
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        message = std::string("rpcspy: ") + e.what() + "\nTry 'rpcspy --help'.";
+        return ParseOutcome::UsageError;
+    }
+    if (vm.count("help")) {
+        std::ostringstream s;
+        s << visible;
+        message = s.str();
+        return ParseOutcome::Exit;
+    }
+    if (vm.count("version")) {
+        message = "rpcspy 0.1.0 (record format " + std::to_string(kRecordFormatVersion) + ", " + pcap_lib_version() + ")\n";
+        return ParseOutcome::Exit;
+    }
+    auto usage = [&message](const std::string& what) {
+        message = "rpcspy: " + what + "\nTry 'rpcspy --help'.";
+        return ParseOutcome::UsageError;
+    };
+    if (o.read_file.empty() == o.interface.empty()) return usage("give exactly one of -r FILE and -i INTERFACE");
+    if (o.live.snaplen <= 0) return usage("snapshot length must be positive");
+    if (o.tracer.timeout_seconds <= 0) return usage("--timeout must be positive");
+    if (o.tracer.max_calls == 0) return usage("--max-calls must be at least 1");
+    if (o.duration < 0) return usage("--duration must not be negative");
+    if (precision == "micro")
+        o.time_digits = 6;
+    else if (precision == "nano")
+        o.time_digits = 9;
+    else
+        return usage("--time-precision must be micro or nano");
+    o.live.promiscuous = !vm.count("no-promiscuous-mode");
+    o.format = vm.count("json") ? OutputFormat::Json : OutputFormat::Text;
+    o.line_buffered = vm.count("line-buffered") > 0;
+    o.live.immediate = o.line_buffered;
+    o.tracer.brief = vm.count("brief") > 0;
+    o.stats = vm.count("stats") > 0;
+    o.tracer.programs = split_list(progs);
+    o.tracer.procedures = split_list(procs);
+    for (const std::string& word : expr) {
+        if (!o.filter.empty()) o.filter += ' ';
+        o.filter += word;
+    }
+    return ParseOutcome::Run;
+}
+
+}  // namespace rpcspy

@@ -1,1 +1,306 @@
-// placeholder
+#include "rpcspy/tracer.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace rpcspy {
+
+namespace {
+
+const char* auth_name(std::uint32_t flavor) {
+    switch (flavor) {
+        case 0: return "none";
+        case 2: return "short";
+        case 3: return "dh";
+        case 6: return "gss";
+        default: return nullptr;
+    }
+}
+
+const char* xdr_error_name(common::XdrError e) {
+    return e == common::XdrError::Truncated ? "truncated" : "malformed";
+}
+
+const char* auth_stat_name(std::uint32_t s) {
+    static constexpr const char* names[] = {"ok", "badcred", "rejectedcred", "badverf", "rejectedverf",
+                                            "tooweak", "invalidresp", "failed"};
+    return s < std::size(names) ? names[s] : nullptr;
+}
+
+// Whether `item` (a name, or a number in decimal) is in the list.
+bool listed(const std::vector<std::string>& list, const char* name, std::uint32_t number) {
+    char digits[12];
+    auto r = std::to_chars(digits, digits + sizeof digits, number);
+    std::string_view num(digits, static_cast<std::size_t>(r.ptr - digits));
+    return std::any_of(list.begin(), list.end(),
+                       [&](const std::string& s) { return s == num || (name && s == name); });
+}
+
+}  // namespace
+
+Tracer::Tracer(RecordWriter& writer, TracerOptions options)
+    : writer_(writer),
+      options_(std::move(options)),
+      calls_(options_.max_calls),
+      tcp_(*this, options_.tcp),
+      timeout_ns_(static_cast<std::int64_t>(options_.timeout_seconds * 1e9)) {}
+
+void Tracer::on_frame(int dlt, const Timestamp& ts, const std::uint8_t* frame, std::size_t caplen) {
+    ++stats_.packets;
+    pkt_.ts = ts;
+    PacketStatus st = decode_frame(dlt, frame, caplen, pkt_);
+    ++stats_.by_status[static_cast<int>(st)];
+    if (ts.sec != last_sweep_sec_) {
+        last_sweep_sec_ = ts.sec;
+        expire_calls(ts);
+        if (ts.sec - last_tcp_sweep_sec_ >= 60) {
+            last_tcp_sweep_sec_ = ts.sec;
+            tcp_.expire(ts);
+        }
+    }
+    if (st != PacketStatus::Ok) return;
+    if (pkt_.transport == Transport::Tcp) {
+        tcp_.on_segment(pkt_);
+        return;
+    }
+    if (pkt_.payload_len == 0) return;
+    on_rpc(pkt_, ts, ts, {pkt_.payload, pkt_.payload_len}, pkt_.payload_len < pkt_.payload_wire);
+}
+
+void Tracer::on_message(const Packet& pkt, const TcpMessage& msg) {
+    // A call is complete when its last byte has arrived; a reply starts with its first.
+    on_rpc(pkt, msg.last_ts, msg.first_ts, msg.kept, msg.incomplete);
+}
+
+void Tracer::on_rpc(const Packet& pkt, const Timestamp& call_ts, const Timestamp& reply_ts,
+                    std::span<const std::uint8_t> msg, bool incomplete) {
+    (void)incomplete;
+    switch (parse_rpc(msg, call_hdr_, reply_hdr_)) {
+        case RpcParse::Call:
+            ++stats_.rpc_messages;
+            on_call(pkt, call_ts, call_hdr_, msg);
+            break;
+        case RpcParse::Reply:
+            ++stats_.rpc_messages;
+            on_reply(pkt, reply_ts, reply_hdr_, msg);
+            break;
+        case RpcParse::Truncated: ++stats_.rpc_truncated; break;
+        case RpcParse::NotRpc: ++stats_.not_rpc; break;
+    }
+}
+
+void Tracer::on_call(const Packet& pkt, const Timestamp& ts, const RpcCall& call, std::span<const std::uint8_t> msg) {
+    CallKey key{pkt.src, pkt.dst.port, call.xid, pkt.transport};
+    if (PendingCall* dup = calls_.find(key, pkt.dst)) {
+        ++dup->copies;
+        ++stats_.duplicate_calls;
+        return;
+    }
+    ++stats_.calls;
+    if (calls_.full()) {
+        PendingCall* victim = calls_.oldest();
+        ++stats_.evicted;
+        results_.clear();
+        emit(*victim, false, ts, "timeout", results_);
+        calls_.erase(victim);
+    }
+    PendingCall& pc = *calls_.insert(key);
+    pc.server = pkt.dst;
+    pc.ts = ts;
+    pc.header = call;
+    pc.program = find_program(call.prog, call.vers);
+    pc.procedure = nullptr;
+    if (pc.program && call.proc < pc.program->procedures.size()) pc.procedure = &pc.program->procedures[call.proc];
+    if (!call.has_unix_cred) {
+        const char* flavor = auth_name(call.cred_flavor);
+        if (flavor)
+            pc.args.word("auth", flavor);
+        else
+            pc.args.number("auth", call.cred_flavor);
+    }
+    if (options_.brief || !pc.procedure || !pc.procedure->call) return;
+    common::XdrCursor in(msg.subspan(std::min(call.args_offset, msg.size())));
+    pc.procedure->call(in, pc.args);
+    if (!in.ok()) {
+        pc.args.word("call_error", xdr_error_name(in.error()));
+        ++(in.error() == common::XdrError::Truncated ? stats_.call_truncated : stats_.call_malformed);
+    }
+}
+
+void Tracer::on_reply(const Packet& pkt, const Timestamp& ts, const RpcReply& reply,
+                      std::span<const std::uint8_t> msg) {
+    ++stats_.replies;
+    CallKey key{pkt.dst, pkt.src.port, reply.xid, pkt.transport};
+    PendingCall* pc = calls_.find(key, pkt.src);
+    if (!pc) {
+        ++stats_.orphan_replies;
+        return;
+    }
+    results_.clear();
+    std::string_view status = reply_outcome_name(reply.outcome);
+    switch (reply.outcome) {
+        case ReplyOutcome::Success:
+            if (!options_.brief && pc->procedure && pc->procedure->reply) {
+                common::XdrCursor in(msg.subspan(std::min(reply.results_offset, msg.size())));
+                status = pc->procedure->reply(in, results_);
+                if (!in.ok()) {
+                    results_.word("reply_error", xdr_error_name(in.error()));
+                    ++(in.error() == common::XdrError::Truncated ? stats_.reply_truncated : stats_.reply_malformed);
+                }
+            }
+            break;
+        case ReplyOutcome::ProgMismatch:
+        case ReplyOutcome::RpcMismatch:
+            results_.number("low", reply.low);
+            results_.number("high", reply.high);
+            break;
+        case ReplyOutcome::AuthError:
+            if (const char* why = auth_stat_name(reply.auth_stat))
+                results_.word("why", why);
+            else
+                results_.number("why", reply.auth_stat);
+            break;
+        default: break;
+    }
+    ++stats_.pairs;
+    emit(*pc, true, ts, status, results_);
+    calls_.erase(pc);
+}
+
+bool Tracer::wanted(const PendingCall& c) const {
+    const char* prog_name = c.program ? c.program->name : program_name(c.header.prog);
+    if (!options_.programs.empty() && !listed(options_.programs, prog_name, c.header.prog)) return false;
+    if (!options_.procedures.empty() &&
+        !listed(options_.procedures, c.procedure ? c.procedure->name : nullptr, c.header.proc))
+        return false;
+    return true;
+}
+
+void Tracer::emit(PendingCall& c, bool replied, const Timestamp& reply_ts, std::string_view status,
+                  const common::Fields& results) {
+    if (!c.program) ++stats_.undecoded_programs;
+    if (done() || !wanted(c)) return;
+    RecordHead h;
+    h.call_ts = c.ts;
+    h.replied = replied;
+    h.dur_ns = replied ? nanos_between(c.ts, reply_ts) : 0;
+    h.client = c.key.client;
+    h.server = c.server;
+    h.transport = c.key.transport;
+    h.xid = c.key.xid;
+    h.has_unix_cred = c.header.has_unix_cred;
+    h.uid = c.header.uid;
+    h.gid = c.header.gid;
+    h.prog_name = c.program ? c.program->name : program_name(c.header.prog);
+    h.prog = c.header.prog;
+    h.vers = c.header.vers;
+    h.proc_name = c.procedure ? c.procedure->name : nullptr;
+    h.proc = c.header.proc;
+    h.status = status;
+    h.copies = c.copies;
+    writer_.write(h, c.args, results);
+}
+
+void Tracer::expire_calls(const Timestamp& now) {
+    while (PendingCall* c = calls_.oldest()) {
+        if (nanos_between(c->ts, now) <= timeout_ns_) break;
+        ++stats_.timeouts;
+        results_.clear();
+        emit(*c, false, now, "timeout", results_);
+        calls_.erase(c);
+    }
+}
+
+void Tracer::finish() {
+    while (PendingCall* c = calls_.oldest()) {
+        ++stats_.timeouts;
+        results_.clear();
+        emit(*c, false, c->ts, "timeout", results_);
+        calls_.erase(c);
+    }
+}
+
+std::size_t Tracer::keep_limit(const Packet& pkt, std::span<const std::uint8_t> head) {
+    // Keep whole messages, except the bulk data of READ replies and WRITE calls.
+    constexpr std::size_t kBulkPrefix = 512;
+    RpcCall call;
+    RpcReply reply;
+    switch (parse_rpc(head, call, reply)) {
+        case RpcParse::Call: {
+            const Program* prog = find_program(call.prog, call.vers);
+            if (prog && call.proc < prog->procedures.size() && prog->procedures[call.proc].bulk_call)
+                return call.args_offset + kBulkPrefix;
+            break;
+        }
+        case RpcParse::Reply: {
+            CallKey key{pkt.dst, pkt.src.port, reply.xid, pkt.transport};
+            const PendingCall* pc = calls_.find(key, pkt.src);
+            if (pc && pc->procedure && pc->procedure->bulk_reply) return reply.results_offset + kBulkPrefix;
+            break;
+        }
+        default: break;
+    }
+    return options_.tcp.max_message;
+}
+
+bool Tracer::plausible_record(const Packet& pkt, std::span<const std::uint8_t> bytes) {
+    if (bytes.size() < 4 + 12) return false;
+    std::uint32_t mark = std::uint32_t{bytes[0]} << 24 | std::uint32_t{bytes[1]} << 16 |
+                         std::uint32_t{bytes[2]} << 8 | bytes[3];
+    std::size_t len = mark & 0x7fffffffu;
+    if (len < 12 || len > options_.tcp.max_message) return false;
+    RpcCall call;
+    RpcReply reply;
+    switch (parse_rpc(bytes.subspan(4), call, reply)) {
+        case RpcParse::Call: return program_name(call.prog) != nullptr;
+        case RpcParse::Reply: {
+            CallKey key{pkt.dst, pkt.src.port, reply.xid, pkt.transport};
+            return calls_.find(key, pkt.src) != nullptr;
+        }
+        default: return false;
+    }
+}
+
+std::string Tracer::summary(std::int64_t kernel_drops, std::int64_t kernel_received) const {
+    std::string s;
+    auto line = [&s](const char* name, std::uint64_t v) {
+        s += name;
+        s += ' ';
+        s += std::to_string(v);
+        s += '\n';
+    };
+    line("packets", stats_.packets);
+    if (kernel_received >= 0) line("kernel_received", static_cast<std::uint64_t>(kernel_received));
+    if (kernel_drops >= 0) line("kernel_dropped", static_cast<std::uint64_t>(kernel_drops));
+    for (int i = 1; i < 7; ++i)
+        if (stats_.by_status[i]) {
+            s += "frames_";
+            line(packet_status_name(static_cast<PacketStatus>(i)), stats_.by_status[i]);
+        }
+    line("rpc_calls", stats_.calls);
+    line("rpc_replies", stats_.replies);
+    line("pairs", stats_.pairs);
+    line("calls_without_reply", stats_.timeouts + stats_.evicted);
+    line("calls_evicted", stats_.evicted);
+    line("replies_without_call", stats_.orphan_replies);
+    line("duplicate_calls", stats_.duplicate_calls);
+    line("not_rpc", stats_.not_rpc);
+    line("rpc_header_truncated", stats_.rpc_truncated);
+    line("call_args_truncated", stats_.call_truncated);
+    line("call_args_malformed", stats_.call_malformed);
+    line("reply_results_truncated", stats_.reply_truncated);
+    line("reply_results_malformed", stats_.reply_malformed);
+    const TcpStats& t = tcp_.stats();
+    line("tcp_segments", t.segments);
+    line("tcp_bytes_lost", t.bytes_lost);
+    line("tcp_bytes_unsynced", t.bytes_skipped);
+    line("tcp_retransmissions", t.retransmitted);
+    line("tcp_resyncs", t.resyncs);
+    line("tcp_desyncs", t.desyncs);
+    line("tcp_oversized_records", t.oversized);
+    line("tcp_streams_evicted", t.streams_evicted);
+    line("records_written", writer_.written());
+    return s;
+}
+
+}  // namespace rpcspy

@@ -1,0 +1,59 @@
+// libpcap input: a capture file (pcap or pcapng, "-" for standard input) or a
+// live interface, with an optional BPF filter.
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "rpcspy/packet.hpp"
+
+namespace rpcspy {
+
+struct LiveOptions {
+    bool promiscuous = true;
+    int snaplen = 262144;
+    int buffer_kib = 0;  // 0: libpcap's default
+    bool immediate = false;
+};
+
+class Capture {
+public:
+    Capture() = default;
+    ~Capture();
+    Capture(const Capture&) = delete;
+    Capture& operator=(const Capture&) = delete;
+
+    // Each returns false and sets error() on failure.
+    bool open_file(const std::string& path);
+    bool open_live(const std::string& device, const LiveOptions& options);
+    bool set_filter(const std::string& expression);
+
+    int datalink() const { return pcap_datalink(p_); }
+    bool live() const { return live_; }
+    const std::string& error() const { return error_; }
+    const std::string& source() const { return source_; }
+
+    using FrameHandler = std::function<void(const Timestamp&, const std::uint8_t*, std::size_t caplen)>;
+    enum class End { Eof, Stopped, Error };
+    // Reads frames until the end of the input, stop(), or an error (error() says what
+    // and where).
+    End run(const FrameHandler& handler);
+    // Async-signal-safe: makes run() return after the current frame.
+    void stop() { if (p_) pcap_breakloop(p_); }
+
+    // Kernel counters of a live capture; false when unavailable.
+    bool kernel_stats(std::uint64_t& received, std::uint64_t& dropped);
+    std::uint64_t frames() const { return frames_; }
+
+private:
+    pcap_t* p_ = nullptr;
+    bool live_ = false;
+    std::string error_;
+    std::string source_;
+    std::uint64_t frames_ = 0;
+};
+
+}  // namespace rpcspy

@@ -1,0 +1,75 @@
+// Link, IP and transport header decoding: from a captured frame to the UDP or TCP
+// payload and its endpoints. No copying: the payload points into the frame.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace rpcspy {
+
+struct Timestamp {
+    std::int64_t sec = 0;
+    std::uint32_t nsec = 0;
+    bool operator<(const Timestamp& o) const { return sec < o.sec || (sec == o.sec && nsec < o.nsec); }
+};
+
+// Nanoseconds from a to b (b later); negative if b is earlier.
+inline std::int64_t nanos_between(const Timestamp& a, const Timestamp& b) {
+    return (b.sec - a.sec) * 1'000'000'000 + (static_cast<std::int64_t>(b.nsec) - a.nsec);
+}
+
+struct Endpoint {
+    std::array<std::uint8_t, 16> addr{};  // IPv4 in the first 4 bytes
+    std::uint16_t port = 0;
+    std::uint8_t family = 0;  // 4 or 6
+    bool operator==(const Endpoint&) const = default;
+};
+
+enum class Transport : std::uint8_t { Udp, Tcp };
+
+namespace tcp_flags {
+constexpr std::uint8_t Fin = 0x01, Syn = 0x02, Rst = 0x04, Ack = 0x10;
+}
+
+struct Packet {
+    Timestamp ts;
+    Endpoint src, dst;
+    Transport transport = Transport::Udp;
+    std::uint32_t seq = 0;  // TCP only
+    std::uint8_t flags = 0;  // TCP only
+    const std::uint8_t* payload = nullptr;
+    std::size_t payload_len = 0;   // bytes captured
+    std::size_t payload_wire = 0;  // bytes on the wire (larger when the snaplen cut it)
+};
+
+// Why a frame yielded no UDP/TCP payload.
+enum class PacketStatus : std::uint8_t {
+    Ok,
+    NotIp,           // ARP, other ethertypes, ...
+    NotUdpTcp,       // ICMP, SCTP, ...
+    IpFragment,      // part of a fragmented datagram (not reassembled)
+    Truncated,       // the capture ended inside a header
+    Malformed,       // impossible header values
+    UnsupportedLink, // a link type rpcspy does not decode
+};
+
+const char* packet_status_name(PacketStatus s);
+
+// Link-layer types (pcap LINKTYPE_/DLT_ values) that decode_frame understands.
+bool link_type_supported(int dlt);
+
+// Decodes a frame of link type `dlt` (pcap_datalink()). On Ok, `out` holds the
+// endpoints and the transport payload.
+PacketStatus decode_frame(int dlt, const std::uint8_t* frame, std::size_t caplen, Packet& out);
+
+// Decodes an IPv4 or IPv6 packet (version taken from the first nibble).
+PacketStatus decode_ip(const std::uint8_t* p, std::size_t caplen, Packet& out);
+
+// Writes "address.port" (tcpdump style; IPv6 compressed per RFC 5952) into buf,
+// returns the length. buf must hold at least 48 bytes.
+std::size_t format_endpoint(const Endpoint& e, char* buf);
+// Address alone.
+std::size_t format_address(const Endpoint& e, char* buf);
+
+}  // namespace rpcspy

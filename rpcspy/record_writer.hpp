@@ -1,0 +1,61 @@
+// Writes call/reply records in the text or JSON Lines form of rpcspy(5).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/fields.hpp"
+#include "common/out_buffer.hpp"
+#include "rpcspy/packet.hpp"
+
+namespace rpcspy {
+
+enum class OutputFormat : std::uint8_t { Text, Json };
+
+constexpr int kRecordFormatVersion = 1;
+
+// The fixed fields of one record.
+struct RecordHead {
+    Timestamp call_ts;
+    bool replied = false;
+    std::int64_t dur_ns = 0;
+    Endpoint client, server;
+    Transport transport = Transport::Udp;
+    std::uint32_t xid = 0;
+    bool has_unix_cred = false;
+    std::uint32_t uid = 0, gid = 0;
+    const char* prog_name = nullptr;  // nullptr: print the number
+    std::uint32_t prog = 0, vers = 0;
+    const char* proc_name = nullptr;  // nullptr: print the number
+    std::uint32_t proc = 0;
+    std::string_view status;
+    std::uint32_t copies = 1;  // > 1 adds a dup token
+};
+
+class RecordWriter {
+public:
+    // time_digits: 6 (microseconds) or 9 (nanoseconds).
+    RecordWriter(common::OutBuffer& out, OutputFormat format, int time_digits, bool line_buffered)
+        : out_(out), format_(format), digits_(time_digits), line_buffered_(line_buffered) {}
+
+    // The header comment line (text form only).
+    void header();
+    // One record: fixed fields, then the call's fields, then the reply's.
+    void write(const RecordHead& head, const common::Fields& call, const common::Fields& reply);
+    // A comment line (text form) or nothing (JSON).
+    void comment(std::string_view text);
+    std::uint64_t written() const { return written_; }
+
+private:
+    void put_time(const Timestamp& ts);
+    void put_duration(std::int64_t ns);
+    void end_record();
+
+    common::OutBuffer& out_;
+    OutputFormat format_;
+    int digits_;
+    bool line_buffered_;
+    std::uint64_t written_ = 0;
+};
+
+}  // namespace rpcspy
