@@ -1,1 +1,59 @@
-// placeholder
+// The registry of decoded programs and the names of well-known program numbers.
+#include "rpcspy/program_table.hpp"
+
+namespace rpcspy {
+
+namespace {
+
+// Program numbers (RFC 5531 appendix, /etc/rpc, IANA "RPC Program Numbers").
+constexpr std::uint32_t kPortmap = 100000;
+constexpr std::uint32_t kNfs = 100003;
+constexpr std::uint32_t kMount = 100005;
+
+struct ProgramName {
+    std::uint32_t number;
+    const char* name;
+};
+
+// Sorted by number. Names from /etc/rpc (netbase), with the short forms the
+// record format uses: "portmap" (portmapper), "mount" (mountd), "rquota"
+// (rquotad), "nlm" (nlockmgr); "status" is the NSM (statd) program.
+constexpr ProgramName kNames[] = {
+    {100000, "portmap"},    {100001, "rstatd"},      {100002, "rusersd"},
+    {100003, "nfs"},        {100004, "ypserv"},      {100005, "mount"},
+    {100007, "ypbind"},     {100008, "walld"},       {100009, "yppasswdd"},
+    {100010, "etherstatd"}, {100011, "rquota"},      {100012, "sprayd"},
+    {100017, "rexd"},       {100020, "llockmgr"},    {100021, "nlm"},
+    {100023, "statmon"},    {100024, "status"},      {100026, "bootparam"},
+    {100028, "ypupdated"},  {100029, "keyserv"},     {100069, "ypxfrd"},
+    {100227, "nfs_acl"},    {100232, "sadmind"},     {150001, "pcnfsd"},
+    {300019, "amd"},        {391002, "sgi_fam"},     {545580417, "ugidd"},
+    {600100069, "fypxfrd"}, {788585389, "bwnfsd"},
+};
+
+}  // namespace
+
+const Program* find_program(std::uint32_t program, std::uint32_t version) {
+    static const Program nfs3{kNfs, 3, "nfs", nfs3_procedures()};
+    static const Program mount3{kMount, 3, "mount", mount3_procedures()};
+    static const Program portmap2{kPortmap, 2, "portmap", portmap2_procedures()};
+    if (program == kNfs && version == 3) return &nfs3;
+    if (program == kMount && version == 3) return &mount3;
+    if (program == kPortmap && version == 2) return &portmap2;
+    return nullptr;
+}
+
+const char* program_name(std::uint32_t program) {
+    // Binary search over the sorted table.
+    std::size_t lo = 0, hi = std::size(kNames);
+    while (lo < hi) {
+        std::size_t mid = lo + (hi - lo) / 2;
+        if (kNames[mid].number < program)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < std::size(kNames) && kNames[lo].number == program ? kNames[lo].name : nullptr;
+}
+
+}  // namespace rpcspy

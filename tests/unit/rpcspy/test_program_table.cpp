@@ -1,1 +1,59 @@
+// The registry of decoded programs and the names of program numbers.
 #include <catch2/catch.hpp>
+
+#include <string>
+
+#include "rpcspy/program_table.hpp"
+
+TEST_CASE("program_table: find_program", "[program_table]") {
+    const rpcspy::Program* nfs = rpcspy::find_program(100003, 3);
+    REQUIRE(nfs);
+    CHECK(std::string(nfs->name) == "nfs");
+    CHECK(nfs->number == 100003);
+    CHECK(nfs->version == 3);
+    CHECK(nfs->procedures.size() == 22);
+    CHECK(nfs->procedures.data() == rpcspy::nfs3_procedures().data());
+
+    const rpcspy::Program* mount = rpcspy::find_program(100005, 3);
+    REQUIRE(mount);
+    CHECK(std::string(mount->name) == "mount");
+    CHECK(mount->procedures.size() == 6);
+
+    const rpcspy::Program* pm = rpcspy::find_program(100000, 2);
+    REQUIRE(pm);
+    CHECK(std::string(pm->name) == "portmap");
+    CHECK(pm->procedures.size() == 6);
+
+    CHECK(rpcspy::find_program(100003, 2) == nullptr);
+    CHECK(rpcspy::find_program(100003, 4) == nullptr);
+    CHECK(rpcspy::find_program(100005, 1) == nullptr);
+    CHECK(rpcspy::find_program(100000, 3) == nullptr);
+    CHECK(rpcspy::find_program(100021, 4) == nullptr);
+    CHECK(rpcspy::find_program(0, 0) == nullptr);
+
+    // Every table is indexed by procedure number and fully named.
+    for (const auto* p : {nfs, mount, pm})
+        for (const auto& proc : p->procedures) {
+            REQUIRE(proc.name);
+            CHECK(std::string(proc.name).find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos);
+        }
+}
+
+TEST_CASE("program_table: program_name", "[program_table]") {
+    const std::pair<std::uint32_t, const char*> known[] = {
+        {100000, "portmap"}, {100001, "rstatd"}, {100003, "nfs"},     {100005, "mount"},
+        {100011, "rquota"},  {100021, "nlm"},    {100024, "status"},  {100227, "nfs_acl"},
+        {100004, "ypserv"},  {100007, "ypbind"}, {150001, "pcnfsd"},  {788585389, "bwnfsd"},
+    };
+    for (auto [number, name] : known) {
+        INFO(number);
+        const char* got = rpcspy::program_name(number);
+        REQUIRE(got);
+        CHECK(std::string(got) == name);
+    }
+    for (std::uint32_t unknown : {0u, 1u, 99999u, 100006u, 100025u, 200000u, 0x40000000u, 0xffffffffu})
+        CHECK(rpcspy::program_name(unknown) == nullptr);
+    // The decoded programs have the same names.
+    for (auto [prog, vers] : {std::pair{100003u, 3u}, {100005u, 3u}, {100000u, 2u}})
+        CHECK(std::string(rpcspy::program_name(prog)) == rpcspy::find_program(prog, vers)->name);
+}
