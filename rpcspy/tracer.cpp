@@ -191,10 +191,10 @@ void Tracer::emit(PendingCall& c, bool replied, const Timestamp& reply_ts, std::
     h.has_unix_cred = c.header.has_unix_cred;
     h.uid = c.header.uid;
     h.gid = c.header.gid;
-    h.prog_name = c.program ? c.program->name : program_name(c.header.prog);
+    h.prog_name = options_.numeric ? nullptr : c.program ? c.program->name : program_name(c.header.prog);
     h.prog = c.header.prog;
     h.vers = c.header.vers;
-    h.proc_name = c.procedure ? c.procedure->name : nullptr;
+    h.proc_name = options_.numeric || !c.procedure ? nullptr : c.procedure->name;
     h.proc = c.header.proc;
     h.status = status;
     h.copies = c.copies;

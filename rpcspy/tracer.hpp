@@ -20,6 +20,7 @@ struct TracerOptions {
     double timeout_seconds = 5.0;     // a call unanswered this long is written as a time-out
     std::size_t max_calls = 262144;   // outstanding calls kept at most
     bool brief = false;               // omit arguments and results
+    bool numeric = false;             // program and procedure numbers, not names
     std::vector<std::string> programs;    // write only these programs (names or numbers)
     std::vector<std::string> procedures;  // write only these procedures
     std::uint64_t max_records = 0;    // stop after this many records (0: no limit)
