@@ -1,1 +1,62 @@
 #include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "common/fields.hpp"
+
+using common::Fields;
+using common::OutBuffer;
+
+namespace {
+std::string text(const Fields& f) {
+    OutBuffer out;
+    f.render_text(out);
+    return std::string(out.view());
+}
+std::string json(const Fields& f) {
+    OutBuffer out;
+    f.render_json(out);
+    return std::string(out.view());
+}
+}  // namespace
+
+TEST_CASE("fields: each kind renders as text and JSON", "[fields]") {
+    Fields f;
+    std::vector<std::uint8_t> fh = {0x01, 0xab, 0xff};
+    f.hex("fh", fh);
+    f.number("offset", 4096);
+    f.signed_number("delta", -5);
+    f.octal("mode", 0644);
+    f.time("mtime", 1700000000, 5, 9);
+    f.word("stable", "unstable");
+    f.bytes("name", std::string_view("my file"));
+    CHECK(text(f) ==
+          " fh=01abff offset=4096 delta=-5 mode=0644 mtime=1700000000.000000005 stable=unstable name=my%20file");
+    CHECK(json(f) ==
+          ",\"fh\":\"01abff\",\"offset\":4096,\"delta\":-5,\"mode\":\"0644\",\"mtime\":1700000000.000000005,"
+          "\"stable\":\"unstable\",\"name\":\"my file\"");
+}
+
+TEST_CASE("fields: consecutive repeated keys become a JSON array", "[fields]") {
+    Fields f;
+    f.bytes("entry", std::string_view("a"));
+    f.bytes("entry", std::string_view("b c"));
+    f.number("entries", 2);
+    CHECK(text(f) == " entry=a entry=b%20c entries=2");
+    CHECK(json(f) == ",\"entry\":[\"a\",\"b c\"],\"entries\":2");
+}
+
+TEST_CASE("fields: clear reuses storage, append copies, find looks up", "[fields]") {
+    Fields a, b;
+    a.number("count", 1);
+    b.word("x", "y");
+    b.append(a);
+    CHECK(text(b) == " x=y count=1");
+    REQUIRE(b.find("count") != nullptr);
+    CHECK(b.value(*b.find("count")) == "1");
+    CHECK(b.find("nope") == nullptr);
+    b.clear();
+    CHECK(b.empty());
+    CHECK(text(b).empty());
+}
