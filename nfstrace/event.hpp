@@ -1,0 +1,105 @@
+// One rpcspy record reduced to what nfstrace's inference uses: an Event, with
+// handles interned in the HandleTable and hosts in the HostTable. Extraction is
+// per program and version (NFSv2/v3 and MOUNT now; an NFSv4 COMPOUND will give
+// one event per relevant operation).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/record_line.hpp"
+#include "nfstrace/config.hpp"
+#include "nfstrace/handles.hpp"
+
+namespace nfstrace {
+
+enum class Op : std::uint8_t {
+    Other,
+    Getattr,
+    Setattr,
+    Access,
+    Lookup,
+    Readlink,
+    Read,
+    Write,
+    Create,
+    Mkdir,
+    Symlink,
+    Mknod,
+    Remove,
+    Rmdir,
+    Rename,
+    Link,
+    Readdir,
+    Readdirplus,
+    Commit,
+    MountMnt,
+};
+
+inline constexpr std::uint32_t kNoId = 0xffffffff;
+
+struct DirEntry {
+    HandleRef fh = 0;
+    std::string name;
+};
+
+struct Event {
+    Time t = 0;     // call time
+    Time done = 0;  // reply time (t + dur), or t without a reply
+    std::uint64_t seq = 0;  // input order, breaks ties
+    std::uint32_t client = 0;
+    std::uint32_t server = 0;
+    std::uint32_t uid = kNoId;
+    std::uint32_t gid = kNoId;
+    Op op = Op::Other;
+    std::uint8_t vers = 0;
+    bool ok = false;
+    bool replied = false;
+    bool eof = false;
+    bool have_rcount = false;
+    bool have_count = false;
+    bool have_size = false;
+    bool have_mode = false;
+    FileType ftype = FileType::Unknown;
+    std::uint32_t mode = 0;
+    HandleRef fh = 0;     // call side: the object (or directory of READDIR)
+    HandleRef dir = 0;    // call side: directory of name
+    HandleRef todir = 0;  // RENAME/LINK target directory
+    HandleRef rfh = 0;    // reply side: new or found object
+    std::uint64_t offset = 0;
+    std::uint64_t count = 0;
+    std::uint64_t rcount = 0;
+    std::uint64_t size = 0;
+    std::string name;    // raw bytes (MOUNT MNT: the path)
+    std::string toname;  // raw bytes
+    std::vector<DirEntry> entries;
+};
+
+enum class Extract : std::uint8_t {
+    Event,    // `ev` holds an event
+    Ignored,  // a record nfstrace has no use for (portmap, NULL, ...)
+    Nfs4,     // an NFSv4 record (not analysed yet)
+    BadValue, // a token value nfstrace needs is malformed (e.g. a bad escape)
+};
+
+class Extractor {
+public:
+    Extractor(HandleTable& handles, HostTable& hosts) : handles_(handles), hosts_(hosts) {}
+    // Fills `ev` (reusing its storage) from a parsed record.
+    Extract extract(const common::RecordLine& r, Event& ev);
+    // Fraction digits of the first record's time (6 or 9), for output.
+    int time_digits() const { return digits_ < 0 ? 6 : digits_; }
+
+private:
+    Extract extract_nfs23(const common::RecordLine& r, Event& ev);
+    Extract extract_mount(const common::RecordLine& r, Event& ev);
+
+    HandleTable& handles_;
+    HostTable& hosts_;
+    int digits_ = -1;
+};
+
+Op op_from_proc(std::string_view proc);
+
+}  // namespace nfstrace

@@ -1,0 +1,161 @@
+// What nfstrace knows about file handles: per (server, handle) a node with the
+// name it had last (parent handle + component, or the export path of a root
+// handle from a MOUNT MNT reply), its attributes, and the I/O runs open on it.
+//
+// Nodes live in a slab; a HandleRef names a slot and its generation, so a
+// reference to an expired node is recognised as such and never resolves to
+// whatever reuses the slot. Names are bound and unbound as LOOKUP, CREATE, ...,
+// RENAME and REMOVE go by, so a path is always the one valid at that moment;
+// parts that were never seen (or have expired) show as "?".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "nfstrace/config.hpp"
+
+namespace nfstrace {
+
+// (generation << 32) | (slot + 1); 0: none.
+using HandleRef = std::uint64_t;
+inline constexpr std::uint32_t kNoRun = 0xffffffff;
+
+enum class FileType : std::uint8_t { Unknown, Reg, Dir, Lnk, Blk, Chr, Sock, Fifo };
+FileType parse_ftype(std::string_view word);
+const char* ftype_name(FileType t);
+
+struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Interned host addresses (client or server address without the port).
+class HostTable {
+public:
+    std::uint32_t intern(std::string_view host);
+    const std::string& name(std::uint32_t id) const { return names_[id]; }
+    std::size_t size() const { return names_.size(); }
+
+private:
+    std::unordered_map<std::string, std::uint32_t, TransparentHash, std::equal_to<>> ids_;
+    std::vector<std::string> names_;
+};
+
+// "10.0.0.2.812" -> "10.0.0.2", "fd00::2.812" -> "fd00::2" (port after the last dot).
+std::string_view host_part(std::string_view address);
+
+struct Node {
+    std::string key;      // 4 bytes of server id, then the handle in hex
+    std::string name;     // last component (raw bytes); the export path if root
+    HandleRef parent = 0;
+    Time last_seen = 0;
+    std::uint64_t size = 0;
+    std::uint32_t mode = 0;
+    std::uint32_t gen = 0;
+    std::uint32_t first_run = kNoRun;  // runs open on this node (OpenTracker's)
+    FileType ftype = FileType::Unknown;
+    bool in_use = false;
+    bool have_size = false;
+    bool have_mode = false;
+    bool named = false;  // name (and parent, unless root) valid
+    bool root = false;   // name is an export path
+
+    std::string_view server_and_hex() const { return key; }
+    std::string_view hex() const { return std::string_view(key).substr(4); }
+    std::uint32_t server() const;
+};
+
+class HandleTable {
+public:
+    // The node of this handle (hex as in records) on this server; created if new.
+    // Marks it seen at `now`.
+    HandleRef intern(std::uint32_t server, std::string_view hex, Time now);
+    // The node, or nullptr if the reference is stale or none.
+    Node* get(HandleRef ref);
+    const Node* get(HandleRef ref) const;
+
+    // Names.
+    void set_root(HandleRef h, std::string_view export_path);
+    void bind(HandleRef h, HandleRef dir, std::string_view name);
+    void unbind(HandleRef h);
+    // The handle that (dir, name) currently names, or 0.
+    HandleRef lookup(HandleRef dir, std::string_view name) const;
+
+    // The path of h as the bytes of its components joined by '/', "?" for
+    // unknown parts; components are passed through `component` (for anonymization).
+    template <class F>
+    void path(HandleRef h, std::string& out, F&& component) const;
+
+    // Forgets nodes not seen since `cutoff` that have no open runs. Returns how many.
+    std::size_t expire(Time cutoff);
+    std::size_t size() const { return index_.size(); }
+    // All slots (for sweeps).
+    std::vector<Node>& slots() { return slots_; }
+
+private:
+    struct DentKey {
+        HandleRef dir;
+        std::string name;
+        bool operator==(const DentKey&) const = default;
+    };
+    struct DentHash {
+        std::size_t operator()(const DentKey& k) const {
+            return std::hash<std::string>{}(k.name) ^ (k.dir * 0x9e3779b97f4a7c15ULL);
+        }
+    };
+
+    std::vector<Node> slots_;
+    std::vector<std::uint32_t> free_;
+    std::unordered_map<std::string, std::uint32_t, TransparentHash, std::equal_to<>> index_;
+    std::unordered_map<DentKey, HandleRef, DentHash> dents_;
+    std::string key_;  // scratch
+    mutable std::vector<const Node*> chain_;  // scratch for path()
+};
+
+inline std::uint32_t slot_of(HandleRef r) { return static_cast<std::uint32_t>(r & 0xffffffff) - 1; }
+inline std::uint32_t gen_of(HandleRef r) { return static_cast<std::uint32_t>(r >> 32); }
+
+template <class F>
+void HandleTable::path(HandleRef h, std::string& out, F&& component) const {
+    out.clear();
+    chain_.clear();
+    const Node* n = get(h);
+    bool complete = false;
+    while (n && n->named && chain_.size() < 256) {
+        chain_.push_back(n);
+        if (n->root) {
+            complete = true;
+            break;
+        }
+        n = get(n->parent);
+    }
+    if (!complete) out.push_back('?');
+    for (auto it = chain_.rbegin(); it != chain_.rend(); ++it) {
+        const Node* c = *it;
+        if (c->root) {
+            // The export path, component by component.
+            std::string_view p = c->name;
+            if (p.empty() || p[0] != '/') out.push_back('/');  // never seen; keeps paths absolute
+            std::size_t i = 0;
+            while (i < p.size()) {
+                if (p[i] == '/') {
+                    out.push_back('/');
+                    ++i;
+                    continue;
+                }
+                std::size_t j = p.find('/', i);
+                if (j == std::string_view::npos) j = p.size();
+                component(out, p.substr(i, j - i));
+                i = j;
+            }
+            continue;
+        }
+        if (out.empty() || out.back() != '/') out.push_back('/');
+        component(out, c->name);
+    }
+}
+
+}  // namespace nfstrace

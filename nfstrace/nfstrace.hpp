@@ -1,0 +1,65 @@
+// nfstrace's driver: lines of rpcspy records in, inferred opens out.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/out_buffer.hpp"
+#include "common/record_line.hpp"
+#include "nfstrace/config.hpp"
+#include "nfstrace/event.hpp"
+#include "nfstrace/handles.hpp"
+#include "nfstrace/opens.hpp"
+#include "nfstrace/output.hpp"
+
+namespace nfstrace {
+
+struct InputStats {
+    std::uint64_t lines = 0;
+    std::uint64_t records = 0;
+    std::uint64_t bad_lines = 0;
+    std::uint64_t ignored = 0;  // records of no use here (portmap, NULL, ...)
+    std::uint64_t nfs4 = 0;     // NFSv4 records (not analysed yet)
+};
+
+class Tracer {
+public:
+    // Opens go to `out`, diagnostics to `err`.
+    Tracer(const Config& cfg, common::OutBuffer& out, common::OutBuffer& err);
+
+    // One input line (without '\n') from `file` at `lineno`. False on a fatal
+    // error (unknown format version; a bad line with --strict).
+    bool line(std::string_view text, std::string_view file, std::uint64_t lineno);
+    // All lines of a file descriptor. False on a fatal error or a read error.
+    bool feed(int fd, std::string_view file);
+    // End of all input: writes the remaining opens (and --stats to `err`).
+    void finish();
+
+    const InputStats& input_stats() const { return in_; }
+    const TrackerStats& tracker_stats() const { return tracker_.stats(); }
+    const HandleTable& handles() const { return handles_; }
+
+private:
+    void bad(std::string_view file, std::uint64_t lineno, std::size_t column, std::string_view why);
+
+    const Config& cfg_;
+    common::OutBuffer& out_;
+    common::OutBuffer& err_;
+    HandleTable handles_;
+    HostTable hosts_;
+    Extractor extractor_;
+    OpenWriter writer_;
+    OpenTracker tracker_;
+    common::RecordLine rec_;
+    Event ev_;
+    InputStats in_;
+    bool header_written_ = false;
+    bool saw_record_ = false;
+    std::uint64_t seq_ = 0;
+};
+
+// The program: options, inputs, exit status (0 ok, 1 error, 2 usage).
+int nfstrace_main(int argc, char** argv);
+
+}  // namespace nfstrace

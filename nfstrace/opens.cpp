@@ -1,0 +1,395 @@
+#include "nfstrace/opens.hpp"
+
+#include <algorithm>
+
+#include "nfstrace/anonymize.hpp"
+
+namespace nfstrace {
+
+const char* end_name(End e) {
+    switch (e) {
+        case End::Idle: return "idle";
+        case End::Commit: return "commit";
+        case End::Eof: return "eof";
+        case End::Remove: return "remove";
+        case End::Rename: return "rename";
+        case End::Input: return "input";
+    }
+    return "idle";
+}
+
+namespace {
+// Sweeps (ending idle runs, writing opens) run at most this often in trace time.
+constexpr Time kSweepEvery = kSecond;
+
+bool later(const OpenRecord& a, const OpenRecord& b) {  // heap order: earliest on top
+    return a.open != b.open ? a.open > b.open : a.seq > b.seq;
+}
+bool is_dot(std::string_view name) { return name == "." || name == ".."; }
+}  // namespace
+
+OpenTracker::OpenTracker(const Config& cfg, HandleTable& handles, OpenSink& sink)
+    : cfg_(cfg), handles_(handles), sink_(sink) {}
+
+void OpenTracker::add(Event&& ev) {
+    ++stats_.events;
+    if (!started_ || ev.t > newest_) newest_ = ev.t;
+    started_ = true;
+    // Sorted insertion from the back: input is nearly in call-time order.
+    auto it = window_.end();
+    while (it != window_.begin()) {
+        auto prev = std::prev(it);
+        if (prev->t < ev.t || (prev->t == ev.t && prev->seq < ev.seq)) break;
+        it = prev;
+    }
+    window_.insert(it, std::move(ev));
+    while (!window_.empty()) {
+        bool full = window_.size() > cfg_.window_records;
+        if (!full && window_.front().t + cfg_.window > newest_) break;
+        if (full) ++stats_.window_full;
+        process(window_.front());
+        window_.pop_front();
+    }
+}
+
+void OpenTracker::finish() {
+    while (!window_.empty()) {
+        process(window_.front());
+        window_.pop_front();
+    }
+    sweep(true);
+}
+
+void OpenTracker::process(Event& ev) {
+    if (ev.t < now_) {
+        // Came too late for the window: take it as of now, so that opens stay sorted.
+        ++stats_.late;
+        ev.t = now_;
+        if (ev.done < ev.t) ev.done = ev.t;
+    }
+    now_ = ev.t;
+    if (now_ >= next_sweep_) sweep(false);
+
+    switch (ev.op) {
+        case Op::Read:
+        case Op::Write: io(ev); break;
+        case Op::Commit: commit(ev); break;
+        case Op::Getattr:
+        case Op::Access:
+            apply_attrs(handles_.get(ev.fh), ev);
+            check(ev, ev.fh, false);
+            break;
+        case Op::Setattr:
+        case Op::Readlink:
+        case Op::Readdir: apply_attrs(handles_.get(ev.fh), ev); break;
+        case Op::Readdirplus:
+            apply_attrs(handles_.get(ev.fh), ev);
+            if (ev.ok)
+                for (const DirEntry& e : ev.entries)
+                    if (e.fh && !is_dot(e.name)) handles_.bind(e.fh, ev.fh, e.name);
+            break;
+        case Op::Lookup:
+        case Op::Create:
+        case Op::Mkdir:
+        case Op::Symlink:
+        case Op::Mknod:
+            if (!ev.ok || !ev.rfh) break;
+            if (ev.op == Op::Create && ev.ftype == FileType::Unknown) ev.ftype = FileType::Reg;
+            apply_attrs(handles_.get(ev.rfh), ev);
+            if (ev.dir && !is_dot(ev.name)) handles_.bind(ev.rfh, ev.dir, ev.name);
+            if (ev.op == Op::Create) check(ev, ev.rfh, true);
+            break;
+        case Op::Link:
+            if (ev.ok && ev.fh && ev.todir) handles_.bind(ev.fh, ev.todir, ev.toname);
+            break;
+        case Op::Remove:
+        case Op::Rmdir:
+            if (ev.ok && ev.dir) {
+                if (HandleRef h = handles_.lookup(ev.dir, ev.name)) {
+                    end_runs(h, End::Remove);
+                    handles_.unbind(h);
+                }
+            }
+            break;
+        case Op::Rename:
+            if (ev.ok && ev.dir && ev.todir) {
+                HandleRef h = handles_.lookup(ev.dir, ev.name);
+                HandleRef target = handles_.lookup(ev.todir, ev.toname);
+                if (target && target != h) {
+                    end_runs(target, End::Remove);
+                    handles_.unbind(target);
+                }
+                if (h) {
+                    end_runs(h, End::Rename);
+                    handles_.bind(h, ev.todir, ev.toname);
+                }
+            }
+            break;
+        case Op::MountMnt:
+            if (ev.ok && ev.rfh) handles_.set_root(ev.rfh, ev.name);
+            break;
+        case Op::Other: break;
+    }
+}
+
+void OpenTracker::apply_attrs(Node* n, const Event& ev) {
+    if (!n) return;
+    if (ev.ftype != FileType::Unknown) n->ftype = ev.ftype;
+    if (ev.have_mode) {
+        n->mode = ev.mode;
+        n->have_mode = true;
+    }
+    if (ev.have_size && ev.ok) {
+        n->size = ev.size;
+        n->have_size = true;
+    }
+}
+
+std::uint32_t OpenTracker::find_run(Node* n, std::uint32_t client, std::uint32_t uid) const {
+    for (std::uint32_t r = n->first_run; r != kNoRun; r = runs_[r].next)
+        if (runs_[r].client == client && runs_[r].uid == uid) return r;
+    return kNoRun;
+}
+
+void OpenTracker::snapshot_path(HandleRef h, std::string& out) const {
+    if (!cfg_.names) return;
+    if (cfg_.anonymize)
+        handles_.path(h, out, [this](std::string& o, std::string_view c) { append_component_hash(cfg_.key, o, c); });
+    else
+        handles_.path(h, out, [](std::string& o, std::string_view c) { o.append(c); });
+}
+
+std::uint32_t OpenTracker::start_run(Node* n, HandleRef h, const Event& ev, bool check_only) {
+    std::uint32_t r;
+    if (!free_runs_.empty()) {
+        r = free_runs_.back();
+        free_runs_.pop_back();
+    } else {
+        r = static_cast<std::uint32_t>(runs_.size());
+        runs_.emplace_back();
+    }
+    Run& run = runs_[r];
+    std::string path = std::move(run.path);
+    run = Run{};
+    run.path = std::move(path);
+    run.path.clear();
+    run.in_use = true;
+    run.open = ev.t;
+    run.last_done = ev.done;
+    run.seq = ev.seq;
+    run.node = h;
+    run.client = ev.client;
+    run.uid = ev.uid;
+    run.gid = ev.gid;
+    run.vers = ev.vers;
+    run.check_only = check_only;
+    run.size = n->size;
+    run.have_size = n->have_size;
+    snapshot_path(h, run.path);
+    run.next = n->first_run;
+    n->first_run = r;
+    ++active_;
+    stats_.max_runs = std::max<std::uint64_t>(stats_.max_runs, active_);
+    return r;
+}
+
+void OpenTracker::io(Event& ev) {
+    Node* n = handles_.get(ev.fh);
+    if (!n) return;
+    apply_attrs(n, ev);
+    if (n->ftype == FileType::Unknown) n->ftype = FileType::Reg;  // only files are read and written
+    std::uint32_t r = find_run(n, ev.client, ev.uid);
+    if (r != kNoRun) {
+        Run& run = runs_[r];
+        bool end = false;
+        End why = End::Idle;
+        if (run.check_only) {
+            end = ev.t - run.last_done > cfg_.lead;
+        } else if (run.committed && ev.t >= run.commit_done) {
+            end = true;
+            why = End::Commit;
+        } else if (ev.t - run.last_done > cfg_.idle) {
+            end = true;
+        } else if (ev.op == Op::Read && ev.offset == 0 && run.eof) {
+            end = true;
+            why = End::Eof;
+        }
+        if (end) {
+            finish_run(r, why);
+            r = kNoRun;
+        }
+    }
+    if (r == kNoRun) r = start_run(n, ev.fh, ev, false);
+    Run& run = runs_[r];
+    run.check_only = false;
+    ++run.ops;
+    if (ev.done > run.last_done) run.last_done = ev.done;
+    run.committed = false;
+    std::uint64_t moved = ev.ok ? (ev.have_rcount ? ev.rcount : (ev.op == Op::Write ? ev.count : 0)) : 0;
+    if (ev.op == Op::Read) {
+        run.read = true;
+        run.rbytes += moved;
+        if (ev.ok && (ev.eof || (n->have_size && ev.have_rcount && ev.offset + ev.rcount >= n->size)))
+            run.eof = true;
+    } else {
+        run.write = true;
+        run.wbytes += moved;
+        run.eof = false;
+    }
+    run.size = n->size;
+    run.have_size = n->have_size;
+}
+
+void OpenTracker::commit(Event& ev) {
+    Node* n = handles_.get(ev.fh);
+    if (!n) return;
+    apply_attrs(n, ev);
+    std::uint32_t r = find_run(n, ev.client, ev.uid);
+    if (r == kNoRun || !runs_[r].write) {
+        // Write-back may run under another credential: any writing run of this client.
+        for (r = n->first_run; r != kNoRun; r = runs_[r].next)
+            if (runs_[r].client == ev.client && runs_[r].write) break;
+    }
+    if (r == kNoRun || runs_[r].check_only || !runs_[r].write) return;
+    Run& run = runs_[r];
+    if (!ev.ok) return;
+    run.committed = true;
+    run.commit_done = ev.done;
+    if (ev.done > run.last_done) run.last_done = ev.done;
+    run.size = n->size;
+    run.have_size = n->have_size;
+}
+
+void OpenTracker::check(Event& ev, HandleRef obj, bool hint_write) {
+    Node* n = handles_.get(obj);
+    if (!n || !ev.ok) return;
+    if (n->ftype != FileType::Reg && n->ftype != FileType::Unknown) return;
+    std::uint32_t r = find_run(n, ev.client, ev.uid);
+    if (r != kNoRun) {
+        Run& run = runs_[r];
+        if (run.check_only) {
+            if (ev.t - run.last_done <= cfg_.lead) {  // one more check of the same open
+                if (ev.done > run.last_done) run.last_done = ev.done;
+                run.hint_write = run.hint_write || hint_write;
+                return;
+            }
+            finish_run(r, End::Idle);
+        } else if (run.committed && ev.t >= run.commit_done) {
+            finish_run(r, End::Commit);
+        } else if (run.eof) {
+            finish_run(r, End::Eof);
+        } else if (ev.t - run.last_done > cfg_.idle) {
+            finish_run(r, End::Idle);
+        } else {
+            return;  // revalidation inside an open
+        }
+    }
+    r = start_run(n, obj, ev, true);
+    runs_[r].hint_write = hint_write;
+}
+
+void OpenTracker::end_runs(HandleRef h, End why) {
+    Node* n = handles_.get(h);
+    if (!n) return;
+    while (n->first_run != kNoRun) finish_run(n->first_run, why);
+}
+
+void OpenTracker::finish_run(std::uint32_t r, End why) {
+    Run& run = runs_[r];
+    Node* n = handles_.get(run.node);
+    // Unlink from the node's list.
+    if (n) {
+        std::uint32_t* link = &n->first_run;
+        while (*link != kNoRun && *link != r) link = &runs_[*link].next;
+        if (*link == r) *link = run.next;
+    }
+    run.in_use = false;
+    --active_;
+    free_runs_.push_back(r);
+
+    if (run.committed && why != End::Remove && why != End::Rename) why = End::Commit;
+    bool cache_hit = run.check_only;
+    if (cache_hit && (!cfg_.cache_hits || !n || n->ftype != FileType::Reg)) {
+        ++stats_.checks_dropped;
+        return;
+    }
+    OpenRecord rec;
+    rec.open = run.open;
+    rec.close = run.last_done;
+    rec.seq = run.seq;
+    rec.client = run.client;
+    rec.uid = run.uid;
+    rec.gid = run.gid;
+    rec.rbytes = run.rbytes;
+    rec.wbytes = run.wbytes;
+    rec.ops = run.ops;
+    rec.read = run.read || (cache_hit && !run.hint_write);
+    rec.write = run.write || (cache_hit && run.hint_write);
+    rec.size = run.size;
+    rec.have_size = run.have_size;
+    rec.vers = run.vers;
+    rec.end = why;
+    if (n) {
+        rec.server = n->server();
+        rec.fh.assign(n->hex());
+        rec.ftype = n->ftype;
+        rec.mode = n->mode;
+        rec.have_mode = n->have_mode;
+    }
+    if (cfg_.names) {
+        rec.have_path = true;
+        rec.path = std::move(run.path);
+        if (!rec.path.empty() && rec.path[0] == '?' && n) {
+            // Incomplete when the open began: what is known now may be better.
+            std::string now;
+            snapshot_path(run.node, now);
+            if (now[0] != '?' || now.size() > rec.path.size()) rec.path = std::move(now);
+        }
+    }
+    ++stats_.opens;
+    if (cache_hit) ++stats_.cache_hits;
+    hold(std::move(rec));
+}
+
+void OpenTracker::hold(OpenRecord&& rec) {
+    held_.push_back(std::move(rec));
+    std::push_heap(held_.begin(), held_.end(), later);
+    stats_.max_held = std::max<std::uint64_t>(stats_.max_held, held_.size());
+    while (held_.size() > cfg_.max_held) {
+        ++stats_.forced_out;
+        std::pop_heap(held_.begin(), held_.end(), later);
+        sink_.emit(held_.back());
+        held_.pop_back();
+    }
+}
+
+void OpenTracker::emit_until(Time watermark, bool all) {
+    while (!held_.empty() && (all || held_.front().open < watermark)) {
+        std::pop_heap(held_.begin(), held_.end(), later);
+        sink_.emit(held_.back());
+        held_.pop_back();
+    }
+}
+
+void OpenTracker::sweep(bool final) {
+    Time watermark = now_;
+    for (std::uint32_t r = 0; r < runs_.size(); ++r) {
+        Run& run = runs_[r];
+        if (!run.in_use) continue;
+        if (final) {
+            finish_run(r, run.eof ? End::Eof : End::Input);
+        } else if (run.check_only ? now_ - run.last_done > cfg_.lead : now_ - run.last_done > cfg_.idle) {
+            finish_run(r, End::Idle);
+        } else if (run.open < watermark) {
+            watermark = run.open;
+        }
+    }
+    emit_until(watermark, final);
+    if (now_ >= next_expire_) {
+        stats_.handles_expired += handles_.expire(now_ - cfg_.expire);
+        next_expire_ = now_ + std::max(cfg_.expire / 16, kSweepEvery);
+    }
+    next_sweep_ = now_ + kSweepEvery;
+}
+
+}  // namespace nfstrace

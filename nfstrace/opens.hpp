@@ -1,0 +1,151 @@
+// Inference of user-level opens and closes from NFSv2/v3 operations, which have
+// none on the wire (after Blaze's nfstrace, 1992, with Ellard's run gaps).
+//
+// A run is the I/O of one client host and user on one file: READs and WRITEs
+// with no gap longer than Config::idle between them. A run starts at its first
+// I/O, or at the GETATTR/ACCESS (close-to-open check) or CREATE that came at
+// most Config::lead before it; it ends
+//   - after an idle gap                                  (end=idle)
+//   - at a COMMIT after its last WRITE: any I/O or check
+//     issued after the COMMIT's reply starts a new open  (end=commit)
+//   - when reads restart at offset 0, or a check comes,
+//     after a READ reached the end of the file           (end=eof)
+//   - at a REMOVE or RENAME of the file                  (end=remove, end=rename)
+//   - at the end of the input                            (end=input)
+// A check (GETATTR/ACCESS on a regular file, or a CREATE) that no I/O follows is
+// an open whose data never crossed the wire: it is reported with 0 bytes
+// (a cache hit), unless Config::cache_hits is off.
+//
+// Events are taken in call-time order through a bounded reorder window; opens
+// are written sorted by open time (then by input order).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "nfstrace/config.hpp"
+#include "nfstrace/event.hpp"
+#include "nfstrace/handles.hpp"
+
+namespace nfstrace {
+
+enum class End : std::uint8_t { Idle, Commit, Eof, Remove, Rename, Input };
+const char* end_name(End e);
+
+struct OpenRecord {
+    Time open = 0;
+    Time close = 0;
+    std::uint64_t seq = 0;
+    std::uint32_t client = 0;
+    std::uint32_t server = 0;
+    std::uint32_t uid = kNoId;
+    std::uint32_t gid = kNoId;
+    std::uint64_t rbytes = 0;
+    std::uint64_t wbytes = 0;
+    std::uint64_t size = 0;
+    std::uint32_t ops = 0;  // READs and WRITEs; 0 for a cache hit
+    std::uint32_t mode = 0;
+    bool read = false;
+    bool write = false;
+    bool have_size = false;
+    bool have_mode = false;
+    bool have_path = false;
+    FileType ftype = FileType::Unknown;
+    std::uint8_t vers = 0;
+    End end = End::Idle;
+    std::string fh;    // handle in hex
+    std::string path;  // raw bytes, components joined by '/', "?" for unknown parts
+};
+
+class OpenSink {
+public:
+    virtual ~OpenSink() = default;
+    virtual void emit(const OpenRecord& r) = 0;
+};
+
+struct TrackerStats {
+    std::uint64_t events = 0;
+    std::uint64_t late = 0;           // arrived after the window had passed their time
+    std::uint64_t opens = 0;
+    std::uint64_t cache_hits = 0;     // opens with no I/O
+    std::uint64_t checks_dropped = 0; // checks not reported (not a regular file, or --no-cache-hits)
+    std::uint64_t handles_expired = 0;
+    std::uint64_t forced_out = 0;     // opens written before their turn (too many held)
+    std::uint64_t window_full = 0;    // events taken early because the window was full
+    std::uint64_t max_runs = 0;
+    std::uint64_t max_held = 0;
+};
+
+class OpenTracker {
+public:
+    OpenTracker(const Config& cfg, HandleTable& handles, OpenSink& sink);
+
+    // Takes an event (in input order) into the reorder window.
+    void add(Event&& ev);
+    // End of input: processes everything, ends all runs, writes all opens.
+    void finish();
+
+    const TrackerStats& stats() const { return stats_; }
+    std::size_t active_runs() const { return active_; }
+
+private:
+    struct Run {
+        Time open = 0;
+        Time last_done = 0;
+        Time commit_done = 0;
+        std::uint64_t seq = 0;
+        std::uint64_t rbytes = 0;
+        std::uint64_t wbytes = 0;
+        std::uint64_t size = 0;
+        HandleRef node = 0;
+        std::uint32_t client = 0;
+        std::uint32_t uid = kNoId;
+        std::uint32_t gid = kNoId;
+        std::uint32_t ops = 0;
+        std::uint32_t next = kNoRun;  // next run on the same node
+        bool in_use = false;
+        bool check_only = true;  // no I/O yet
+        bool read = false;
+        bool write = false;
+        bool hint_write = false;  // started by CREATE
+        bool eof = false;
+        bool committed = false;
+        bool have_size = false;
+        std::uint8_t vers = 0;
+        std::string path;
+    };
+
+    void process(Event& ev);
+    void apply_attrs(Node* n, const Event& ev);
+    void io(Event& ev);
+    void commit(Event& ev);
+    void check(Event& ev, HandleRef obj, bool hint_write);
+    void end_runs(HandleRef h, End why);
+    void sweep(bool final);
+
+    std::uint32_t find_run(Node* n, std::uint32_t client, std::uint32_t uid) const;
+    std::uint32_t start_run(Node* n, HandleRef h, const Event& ev, bool check_only);
+    void finish_run(std::uint32_t r, End why);
+    void snapshot_path(HandleRef h, std::string& out) const;
+    void hold(OpenRecord&& rec);
+    void emit_until(Time watermark, bool all);
+
+    const Config& cfg_;
+    HandleTable& handles_;
+    OpenSink& sink_;
+    std::deque<Event> window_;
+    Time newest_ = 0;  // newest call time taken into the window
+    Time now_ = 0;     // call time of the event being processed (never decreases)
+    bool started_ = false;
+    Time next_sweep_ = 0;
+    Time next_expire_ = 0;
+    std::vector<Run> runs_;
+    std::vector<std::uint32_t> free_runs_;
+    std::size_t active_ = 0;
+    std::vector<OpenRecord> held_;  // a heap on (open, seq)
+    TrackerStats stats_;
+};
+
+}  // namespace nfstrace
