@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# rpcspy's diagnostics and exit statuses on bad input and bad usage.
+# Usage: diagnostics.sh RPCSPY CAPTURE
+set -uo pipefail
+rpcspy=$1 good=$2
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() {  # expect STATUS PATTERN -- command...
+  local want=$1 pattern=$2; shift 3
+  "$@" > "$tmp/out" 2> "$tmp/err"; local got=$?
+  if [ "$got" != "$want" ] || ! grep -qE -- "$pattern" "$tmp/err"; then
+    echo "FAIL: $* -> status $got (want $want), stderr: $(head -c 300 "$tmp/err") (want /$pattern/)"; fail=1
+  else
+    echo "ok: $* -> $got: $(head -n1 "$tmp/err")"
+  fi
+}
+printf 'this is not a capture file\n' > "$tmp/text.pcap"
+head -c 3000 "$good" > "$tmp/cut.pcap"             # cut inside a packet record
+: > "$tmp/empty.pcap"
+
+expect 1 "$tmp/text.pcap: cannot read as a pcap or pcapng capture" -- "$rpcspy" -r "$tmp/text.pcap"
+expect 1 "$tmp/empty.pcap: cannot read" -- "$rpcspy" -r "$tmp/empty.pcap"
+expect 1 "no/such/file: cannot read" -- "$rpcspy" -r no/such/file
+expect 1 "cut.pcap: near byte [0-9]+: after [0-9]+ frames: truncated" -- "$rpcspy" -r "$tmp/cut.pcap"
+expect 2 "exactly one of -r FILE and -i INTERFACE" -- "$rpcspy"
+expect 2 "unrecognised option|unrecognized option" -- "$rpcspy" --no-such-option
+expect 2 "time-precision must be micro or nano" -- "$rpcspy" -r "$good" --time-precision pico
+expect 1 "filter expression 'port port'" -- "$rpcspy" -r "$good" port port
+
+# A capture cut short still yields the records completed before the cut.
+"$rpcspy" -r "$tmp/cut.pcap" > "$tmp/out" 2>/dev/null
+lines=$(grep -vc '^#' "$tmp/out")
+if [ "$lines" -lt 1 ]; then echo "FAIL: no records from the part before the cut"; fail=1; else echo "ok: $lines records before the cut"; fi
+
+# Standard input works as a capture source, with the same output.
+if ! cmp -s <("$rpcspy" -r - < "$good") <("$rpcspy" -r "$good"); then
+  echo "FAIL: -r - differs from -r FILE"; fail=1
+else
+  echo "ok: -r - reads standard input"
+fi
+exit $fail
