@@ -3,11 +3,13 @@
 // Attributes: a record carries at most one set of attribute tokens (ftype, mode,
 // ... ctime), those after the operation. They describe the procedure's object:
 // the handle `fh` of the reply (LOOKUP, CREATE, MKDIR, SYMLINK, MKNOD) or of the
-// call (all others). When a reply holds no attributes of an object (REMOVE,
-// RMDIR, RENAME, and the failures of LOOKUP, CREATE, MKDIR, SYMLINK, MKNOD), the
-// tokens describe the call's directory `dir` instead (RENAME: the source
-// directory). READDIR and READDIRPLUS take a directory `dir`: the attributes are
-// its own. Attributes before the operation (pre_op_attr) are never printed.
+// call (all others); a CREATE-like reply without its handle gets no attributes.
+// When a reply holds no attributes of an object (REMOVE, RMDIR, RENAME, and the
+// failures of LOOKUP, CREATE, MKDIR, SYMLINK, MKNOD), the tokens describe the
+// call's directory `dir` instead (RENAME: the source directory). READDIR and
+// READDIRPLUS take a directory `dir`: the attributes are its own. So attributes
+// belong to `fh` when the record has one, else to `dir`. Attributes before the
+// operation (pre_op_attr) are never printed.
 #include <array>
 #include <charconv>
 
@@ -195,8 +197,10 @@ std::string_view create_reply(XdrCursor& in, Fields& out) {
     bool ok;
     auto st = read_status(in, ok);
     if (ok) {
-        put_post_op_fh3(in, &out, "fh");
-        put_post_op_attr(in, &out);
+        // The attributes are printed only with the handle they belong to.
+        bool have_fh = in.boolean();
+        if (have_fh) put_nfs_fh3(in, &out, "fh");
+        put_post_op_attr(in, have_fh ? &out : nullptr);
         put_wcc_data(in, nullptr);
     } else {
         put_wcc_data(in, &out);

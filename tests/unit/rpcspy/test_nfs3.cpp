@@ -391,6 +391,13 @@ TEST_CASE("nfs3: CREATE", "[nfs3]") {
     CHECK(r.status == "ok");
     CHECK(r.fields == "");
     CHECK(r.remaining == 0);
+    // Attributes without the handle they belong to are not printed.
+    r = testxdr::run_reply(P("create").reply, Xdr().u32(0).boolean(false).add(post_op(fattr())).add(wcc_none()));
+    CHECK(r.fields == "");
+    CHECK(r.remaining == 0);
+    CHECK(r.error == XdrError::None);
+    r = testxdr::run_reply(P("create").reply, Xdr().u32(0).u32(2));
+    CHECK(r.error == XdrError::Malformed);
 
     // Failure: no object, so the directory's attributes after.
     Xdr fail = Xdr().u32(17).add(wcc(dattr()));
