@@ -13,6 +13,9 @@
  *   labdrv v3-read SERVER PATH read PATH fully with libnfs's file API (one open)
  *   labdrv v3-rename SERVER FROM TO / v3-remove SERVER PATH / v3-put SERVER PATH SIZE
  *   labdrv v4 SERVER           a mixed NFSv4 workload with libnfs's file API
+ *   labdrv rpc-errors SERVER   hand-made RPC messages over plain sockets: RPC-level error
+ *                              replies, MOUNT v1, a call in several record fragments,
+ *                              two calls in one TCP segment
  *
  * Every call prints one line "PROC detail -> status" on stdout.  A reply whose status
  * differs from the one the workload expects makes the program exit with status 1 at the
@@ -486,6 +489,267 @@ static int v3_udp(char *server)
     return g_mismatches ? 1 : 0;
 }
 
+/* ---- hand-made RPC messages: RPC-level errors and record-marking corner cases ---- */
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+struct xbuf { uint8_t b[4096]; size_t n; };
+
+static void x32(struct xbuf *x, uint32_t v) { v = htonl(v); memcpy(x->b + x->n, &v, 4); x->n += 4; }
+static void xopaque(struct xbuf *x, const void *p, uint32_t len)
+{
+    x32(x, len);
+    memcpy(x->b + x->n, p, len);
+    x->n += len;
+    while (x->n % 4) x->b[x->n++] = 0;
+}
+
+/* An RPC call header.  flavor 1 = AUTH_SYS (uid 0, gid 0, machine "nfs-lab"), 0 =
+ * AUTH_NONE, anything else is sent as that flavor with an empty body. */
+static void call_hdr(struct xbuf *x, uint32_t xid, uint32_t rpcvers, uint32_t prog, uint32_t vers,
+                     uint32_t proc, uint32_t flavor)
+{
+    x->n = 0;
+    x32(x, xid); x32(x, 0); x32(x, rpcvers); x32(x, prog); x32(x, vers); x32(x, proc);
+    if (flavor == 1) {
+        struct xbuf c = { .n = 0 };
+        x32(&c, 12345); xopaque(&c, "nfs-lab", 7); x32(&c, 0); x32(&c, 0); x32(&c, 0);
+        x32(x, 1); xopaque(x, c.b, (uint32_t)c.n);
+    } else {
+        x32(x, flavor); x32(x, 0);
+    }
+    x32(x, 0); x32(x, 0); /* verifier AUTH_NONE */
+}
+
+static int sock_to(const char *server, int port, int type)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    struct timeval tv = { .tv_sec = 2 };
+    int fd = socket(AF_INET, type, 0);
+    if (fd < 0 || inet_pton(AF_INET, server, &sa.sin_addr) != 1) die("socket", strerror(errno));
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) die("connect", strerror(errno));
+    return fd;
+}
+
+static int read_full(int fd, uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r <= 0) return -1;
+        p += r; n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Send one call over TCP as `frags` record fragments (1 = normal). */
+static void tcp_send(int fd, const struct xbuf *x, int frags)
+{
+    uint8_t out[8192];
+    size_t o = 0, pos = 0;
+    for (int i = 0; i < frags; i++) {
+        size_t len = i == frags - 1 ? x->n - pos : (x->n / frags) & ~(size_t)3;
+        uint32_t m = htonl((uint32_t)len | (i == frags - 1 ? 0x80000000u : 0));
+        memcpy(out + o, &m, 4); o += 4;
+        memcpy(out + o, x->b + pos, len); o += len; pos += len;
+    }
+    if (write(fd, out, o) != (ssize_t)o) die("write", strerror(errno));
+}
+
+/* Receive one reply (TCP: all record fragments; UDP: one datagram); 0 if none. */
+static size_t recv_reply(int fd, int tcp, uint8_t *buf, size_t cap)
+{
+    if (!tcp) {
+        ssize_t r = recv(fd, buf, cap, 0);
+        return r > 0 ? (size_t)r : 0;
+    }
+    size_t n = 0;
+    for (;;) {
+        uint32_t m;
+        if (read_full(fd, (uint8_t *)&m, 4)) return 0;
+        m = ntohl(m);
+        size_t len = m & 0x7fffffffu;
+        if (n + len > cap || read_full(fd, buf + n, len)) return 0;
+        n += len;
+        if (m & 0x80000000u) return n;
+    }
+}
+
+static uint32_t g32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return ntohl(v); }
+
+/* Print what kind of reply arrived; return the accept_stat (or 100+reject_stat, -1 none). */
+static int show_reply(const char *what, const uint8_t *r, size_t n, const char *expect)
+{
+    char d[160] = "no reply";
+    int rc = -1;
+    if (n >= 12 && g32(r + 4) == 1) {
+        if (g32(r + 8) == 0 && n >= 24) {           /* MSG_ACCEPTED */
+            uint32_t vlen = g32(r + 16);
+            size_t o = 20 + ((vlen + 3) & ~3u);
+            rc = n >= o + 4 ? (int)g32(r + o) : -1;
+            if (rc == 2 && n >= o + 12)
+                snprintf(d, sizeof d, "accepted PROG_MISMATCH low=%u high=%u", g32(r + o + 4), g32(r + o + 8));
+            else if (rc == 0 && n >= o + 8)
+                snprintf(d, sizeof d, "accepted SUCCESS (first result word %u)", g32(r + o + 4));
+            else {
+                static const char *acc[] = { "SUCCESS", "PROG_UNAVAIL", "PROG_MISMATCH",
+                                             "PROC_UNAVAIL", "GARBAGE_ARGS", "SYSTEM_ERR" };
+                snprintf(d, sizeof d, "accepted %s", rc >= 0 && rc <= 5 ? acc[rc] : "?");
+            }
+        } else if (g32(r + 8) == 1 && n >= 16) {    /* MSG_DENIED */
+            uint32_t rs = g32(r + 12);
+            rc = 100 + (int)rs;
+            if (rs == 0 && n >= 24) snprintf(d, sizeof d, "denied RPC_MISMATCH low=%u high=%u", g32(r + 16), g32(r + 20));
+            else if (n >= 20) {
+                static const char *au[] = { "OK", "BADCRED", "REJECTEDCRED", "BADVERF",
+                                            "REJECTEDVERF", "TOOWEAK", "INVALIDRESP", "FAILED" };
+                uint32_t a = g32(r + 16);
+                snprintf(d, sizeof d, "denied AUTH_ERROR %s", a <= 7 ? au[a] : "?");
+            }
+        }
+    }
+    printf("%-52s -> %s (expected: %s)\n", what, d, expect);
+    fflush(stdout);
+    return rc;
+}
+
+static int rpc_errors(const char *server)
+{
+    struct xbuf x, y;
+    uint8_t r[65536], fh[64];
+    size_t n;
+    uint32_t fhlen = 0, xid = 0x4c414200; /* "LAB\0" */
+    int t;
+
+    /* MOUNT MNT /export over TCP to learn the root file handle. */
+    t = sock_to(server, 20048, SOCK_STREAM);
+    call_hdr(&x, xid++, 2, 100005, 3, 1, 1);
+    xopaque(&x, "/export", 7);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    if (show_reply("MOUNT v3 MNT /export (tcp)", r, n, "SUCCESS") == 0 && n >= 36) {
+        fhlen = g32(r + 28);
+        if (fhlen > sizeof fh || n < 32 + fhlen) die("MNT reply", "bad file handle");
+        memcpy(fh, r + 32, fhlen);
+    } else die("MNT", "no file handle");
+    /* MOUNT v1 NULL and EXPORT on the same connection. */
+    call_hdr(&x, xid++, 2, 100005, 1, 0, 1);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("MOUNT v1 NULL (tcp)", r, n, "SUCCESS");
+    call_hdr(&x, xid++, 2, 100005, 1, 5, 1);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("MOUNT v1 EXPORT (tcp)", r, n, "SUCCESS");
+    call_hdr(&x, xid++, 2, 100005, 4, 0, 1);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("MOUNT v4 NULL (no such version)", r, n, "PROG_MISMATCH");
+    close(t);
+
+    t = sock_to(server, 2049, SOCK_STREAM);
+    /* NFSv2 is not served: PROG_MISMATCH with the supported range. */
+    call_hdr(&x, xid++, 2, 100003, 2, 0, 1);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("NFS v2 NULL", r, n, "PROG_MISMATCH");
+    /* A program that is not on this port: PROG_UNAVAIL. */
+    call_hdr(&x, xid++, 2, 100021, 4, 0, 1);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("NLM v4 NULL sent to the NFS port", r, n, "PROG_UNAVAIL");
+    /* NFSv3 has procedures 0-21: PROC_UNAVAIL. */
+    call_hdr(&x, xid++, 2, 100003, 3, 22, 1);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("NFS v3 procedure 22", r, n, "PROC_UNAVAIL");
+    /* GETATTR whose file handle length says 200 bytes (more than NFS3_FHSIZE). */
+    call_hdr(&x, xid++, 2, 100003, 3, 1, 1);
+    x32(&x, 200); x32(&x, 0);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("NFS v3 GETATTR with a 200-byte handle length", r, n, "GARBAGE_ARGS");
+    close(t);
+
+    t = sock_to(server, 2049, SOCK_STREAM);
+    /* RPC version 3: MSG_DENIED RPC_MISMATCH. */
+    call_hdr(&x, xid++, 3, 100003, 3, 0, 1);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("RPC version 3", r, n, "RPC_MISMATCH (ganesha: no reply)");
+    close(t);
+
+    t = sock_to(server, 2049, SOCK_STREAM);
+    /* Unknown credential flavor 99: AUTH_ERROR. */
+    call_hdr(&x, xid++, 2, 100003, 3, 1, 99);
+    xopaque(&x, fh, fhlen);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("NFS v3 GETATTR with credential flavor 99", r, n, "AUTH_ERROR REJECTEDCRED");
+    close(t);
+
+    t = sock_to(server, 2049, SOCK_STREAM);
+    /* AUTH_NONE where the export wants AUTH_SYS. */
+    call_hdr(&x, xid++, 2, 100003, 3, 1, 0);
+    xopaque(&x, fh, fhlen);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("NFS v3 GETATTR with AUTH_NONE", r, n, "AUTH_ERROR TOOWEAK");
+    close(t);
+
+    t = sock_to(server, 2049, SOCK_STREAM);
+    /* One call in three record fragments. */
+    call_hdr(&x, xid++, 2, 100003, 3, 1, 1);
+    xopaque(&x, fh, fhlen);
+    tcp_send(t, &x, 3);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("NFS v3 GETATTR in 3 record fragments", r, n, "SUCCESS");
+    /* Two calls in one TCP segment (one write). */
+    {
+        uint8_t both[8192];
+        size_t o = 0;
+        uint32_t m;
+        call_hdr(&x, xid++, 2, 100003, 3, 0, 1);
+        call_hdr(&y, xid++, 2, 100003, 3, 1, 1);
+        xopaque(&y, fh, fhlen);
+        m = htonl((uint32_t)x.n | 0x80000000u); memcpy(both + o, &m, 4); o += 4;
+        memcpy(both + o, x.b, x.n); o += x.n;
+        m = htonl((uint32_t)y.n | 0x80000000u); memcpy(both + o, &m, 4); o += 4;
+        memcpy(both + o, y.b, y.n); o += y.n;
+        if (write(t, both, o) != (ssize_t)o) die("write", strerror(errno));
+        n = recv_reply(t, 1, r, sizeof r);
+        show_reply("NFS v3 NULL + GETATTR in one segment (1)", r, n, "SUCCESS");
+        n = recv_reply(t, 1, r, sizeof r);
+        show_reply("NFS v3 NULL + GETATTR in one segment (2)", r, n, "SUCCESS");
+    }
+    /* NFSv4 NULL. */
+    call_hdr(&x, xid++, 2, 100003, 4, 0, 1);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("NFS v4 NULL", r, n, "SUCCESS");
+    close(t);
+
+    /* The same RPC-level errors over UDP. */
+    t = sock_to(server, 2049, SOCK_DGRAM);
+    call_hdr(&x, xid++, 2, 100003, 2, 0, 1);
+    send(t, x.b, x.n, 0);
+    n = recv_reply(t, 0, r, sizeof r);
+    show_reply("NFS v2 NULL (udp)", r, n, "PROG_MISMATCH");
+    call_hdr(&x, xid++, 2, 100003, 3, 22, 1);
+    send(t, x.b, x.n, 0);
+    n = recv_reply(t, 0, r, sizeof r);
+    show_reply("NFS v3 procedure 22 (udp)", r, n, "PROC_UNAVAIL");
+    call_hdr(&x, xid++, 2, 100003, 3, 1, 1);
+    xopaque(&x, fh, fhlen);
+    send(t, x.b, x.n, 0);
+    n = recv_reply(t, 0, r, sizeof r);
+    show_reply("NFS v3 GETATTR (udp)", r, n, "SUCCESS");
+    close(t);
+    return 0;
+}
+
 /* ---- file-level workloads with libnfs's sync API ---- */
 
 static struct nfs_context *fs_mount(const char *server, int version)
@@ -618,7 +882,7 @@ static int v4_mixed(const char *server)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: labdrv v3-all-tcp SERVER | v3-udp SERVER | v4 SERVER\n"
+            "usage: labdrv v3-all-tcp SERVER | v3-udp SERVER | v4 SERVER | rpc-errors SERVER\n"
             "       labdrv write[4] SERVER PATH PIECES SIZE | read[4] SERVER PATH\n"
             "       labdrv rename[4] SERVER FROM TO | remove[4] SERVER PATH\n");
     exit(2);
@@ -632,6 +896,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "v3-all-tcp")) return v3_all_tcp(argv[2]);
     if (!strcmp(c, "v3-udp")) return v3_udp(argv[2]);
     if (!strcmp(c, "v4")) return v4_mixed(argv[2]);
+    if (!strcmp(c, "rpc-errors")) return rpc_errors(argv[2]);
     if (!strncmp(c, "write", 5) && argc == 6) return fs_write(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), v);
     if (!strncmp(c, "read", 4) && argc == 4) return fs_read(argv[2], argv[3], v);
     if (!strncmp(c, "rename", 6) && argc == 5) return fs_rename(argv[2], argv[3], argv[4], v);
