@@ -326,7 +326,8 @@ void Writer::recover() {
       pos += record_span(rh.length);
     }
   }
-  if (!first) next_seq = std::max(next_seq, seq);
+  // After damage, continue from the last good record so the sequence stays consecutive.
+  if (!first) next_seq = recovery_.damage.empty() ? std::max(next_seq, seq) : seq;
   head_ = head;
   tail_ = tail;
   head_seq_ = first ? next_seq : first_seq;
