@@ -52,6 +52,7 @@ void Tracer::on_frame(int dlt, const Timestamp& ts, const std::uint8_t* frame, s
     ++stats_.by_status[static_cast<int>(st)];
     if (ts.sec != last_sweep_sec_) {
         last_sweep_sec_ = ts.sec;
+        tcp_.expire_holds(ts);
         expire_calls(ts);
         if (ts.sec - last_tcp_sweep_sec_ >= 60) {
             last_tcp_sweep_sec_ = ts.sec;
@@ -140,13 +141,15 @@ void Tracer::on_reply(const Packet& pkt, const Timestamp& ts, const RpcReply& re
     std::string_view status = reply_outcome_name(reply.outcome);
     switch (reply.outcome) {
         case ReplyOutcome::Success:
-            if (!options_.brief && pc->procedure && pc->procedure->reply) {
+            if (pc->procedure && pc->procedure->reply) {
+                // Decoded even with --brief: the status comes from the results.
                 common::XdrCursor in(msg.subspan(std::min(reply.results_offset, msg.size())));
                 status = pc->procedure->reply(in, results_);
                 if (!in.ok()) {
                     results_.word("reply_error", xdr_error_name(in.error()));
                     ++(in.error() == common::XdrError::Truncated ? stats_.reply_truncated : stats_.reply_malformed);
                 }
+                if (options_.brief) results_.clear();
             }
             break;
         case ReplyOutcome::ProgMismatch:
@@ -212,6 +215,7 @@ void Tracer::expire_calls(const Timestamp& now) {
 }
 
 void Tracer::finish() {
+    tcp_.flush();
     while (PendingCall* c = calls_.oldest()) {
         ++stats_.timeouts;
         results_.clear();
@@ -299,6 +303,13 @@ std::string Tracer::summary(std::int64_t kernel_drops, std::int64_t kernel_recei
     line("tcp_desyncs", t.desyncs);
     line("tcp_oversized_records", t.oversized);
     line("tcp_streams_evicted", t.streams_evicted);
+    line("tcp_out_of_order_held", t.held);
+    line("tcp_reordered", t.reordered);
+    line("tcp_holes_acked_lost", t.gaps_acked);
+    line("tcp_holes_timed_out", t.gaps_timeout);
+    line("tcp_holes_cap", t.gaps_cap);
+    line("tcp_held_bytes_evicted", t.held_bytes_evicted);
+    line("tcp_held_bytes_elided", t.held_bytes_elided);
     line("records_written", writer_.written());
     return s;
 }
