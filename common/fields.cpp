@@ -90,6 +90,10 @@ void Fields::bytes(const char* key, std::span<const std::uint8_t> v) {
 
 void Fields::bytes(const char* key, std::string_view v) { bytes(key, as_bytes(v)); }
 
+void Fields::begin_group(const char* key) { add(key, FieldKind::GroupBegin, data_.size()); }
+
+void Fields::end_group() { add("", FieldKind::GroupEnd, data_.size()); }
+
 void Fields::append(const Fields& other) {
     for (const Field& f : other.list_) {
         std::size_t start = data_.size();
@@ -100,6 +104,7 @@ void Fields::append(const Fields& other) {
 
 void Fields::render_text(OutBuffer& out) const {
     for (const Field& f : list_) {
+        if (f.kind == FieldKind::GroupBegin || f.kind == FieldKind::GroupEnd) continue;
         out.put(' ');
         out.put(f.key);
         out.put('=');
@@ -120,16 +125,52 @@ void Fields::render_json(OutBuffer& out) const {
                 out.put('"');
                 break;
             case FieldKind::Bytes: escape_json(out, as_bytes(value(f))); break;
+            case FieldKind::GroupBegin:
+            case FieldKind::GroupEnd: break;
         }
     };
+    auto same_key = [](const Field& a, const Field& b) { return std::strcmp(a.key, b.key) == 0; };
+    bool first_in_object = false;  // no comma before the first member of a group object
+    const Field* open_group = nullptr;
     for (std::size_t i = 0; i < list_.size();) {
         const Field& f = list_[i];
-        out.put(",\"");
+        if (f.kind == FieldKind::GroupBegin) {
+            // Continue the array of the previous group with the same key, or start one.
+            bool continues = i > 0 && list_[i - 1].kind == FieldKind::GroupEnd && open_group &&
+                             same_key(*open_group, f);
+            if (continues) {
+                out.put(",{");
+            } else {
+                if (!first_in_object) out.put(',');
+                out.put('"');
+                out.put(f.key);
+                out.put("\":[{");
+            }
+            open_group = &f;
+            first_in_object = true;
+            ++i;
+            continue;
+        }
+        if (f.kind == FieldKind::GroupEnd) {
+            out.put('}');
+            bool next_continues = i + 1 < list_.size() && list_[i + 1].kind == FieldKind::GroupBegin &&
+                                  open_group && same_key(*open_group, list_[i + 1]);
+            if (!next_continues) {
+                out.put(']');
+                open_group = nullptr;
+            }
+            first_in_object = false;
+            ++i;
+            continue;
+        }
+        if (!first_in_object) out.put(',');
+        first_in_object = false;
+        out.put('"');
         out.put(f.key);
         out.put("\":");
         // Consecutive fields with the same key become one array member.
         std::size_t j = i + 1;
-        while (j < list_.size() && std::strcmp(list_[j].key, f.key) == 0) ++j;
+        while (j < list_.size() && list_[j].kind == f.kind && same_key(list_[j], f)) ++j;
         if (j - i == 1) {
             put_value(f);
         } else {

@@ -8,6 +8,10 @@
 //   Word:   printable ASCII with no space, '%' or '"' (enum names, hex handles, octal
 //           modes) (JSON: a string)
 //   Bytes:  arbitrary bytes such as file names (text: escape_token; JSON: escape_json)
+// Groups: fields between begin_group(key) and end_group() form one JSON object;
+// consecutive groups with the same key form one JSON array of objects
+// (e.g. the operations of an NFSv4 COMPOUND). Text output is flat: groups add
+// nothing to it.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +24,7 @@
 
 namespace common {
 
-enum class FieldKind : std::uint8_t { Number, Word, Bytes };
+enum class FieldKind : std::uint8_t { Number, Word, Bytes, GroupBegin, GroupEnd };
 
 struct Field {
     const char* key;
@@ -52,6 +56,9 @@ public:
     void hex32(const char* key, std::uint32_t v);
     void bytes(const char* key, std::span<const std::uint8_t> v);
     void bytes(const char* key, std::string_view v);
+
+    void begin_group(const char* key);
+    void end_group();
 
     // Appends all fields of `other` (keys keep their kinds).
     void append(const Fields& other);

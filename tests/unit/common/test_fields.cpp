@@ -60,3 +60,24 @@ TEST_CASE("fields: clear reuses storage, append copies, find looks up", "[fields
     CHECK(b.empty());
     CHECK(text(b).empty());
 }
+
+TEST_CASE("fields: groups are flat in text and an array of objects in JSON", "[fields]") {
+    Fields f;
+    f.word("tag", "t");
+    f.begin_group("ops");
+    f.word("op", "putfh");
+    f.hex("fh", std::vector<std::uint8_t>{0x01});
+    f.end_group();
+    f.begin_group("ops");
+    f.word("op", "read");
+    f.number("count", 10);
+    f.end_group();
+    f.number("after", 1);
+    CHECK(text(f) == " tag=t op=putfh fh=01 op=read count=10 after=1");
+    CHECK(json(f) == ",\"tag\":\"t\",\"ops\":[{\"op\":\"putfh\",\"fh\":\"01\"},{\"op\":\"read\",\"count\":10}],\"after\":1");
+
+    Fields g;  // a group first, then an empty group
+    g.begin_group("ops");
+    g.end_group();
+    CHECK(json(g) == ",\"ops\":[{}]");
+}
