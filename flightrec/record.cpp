@@ -124,6 +124,7 @@ class Recorder {
 
  private:
   bool put(Kind kind, std::uint16_t flags, const char* p, std::size_t n);
+  std::uint64_t read_ns_ = 0;  // when the current input was read: its records' timestamp
   void handle_control();
   bool service();  // signals and control requests; false once stopping
 
@@ -194,7 +195,7 @@ bool Recorder::put(Kind kind, std::uint16_t flags, const char* p, std::size_t n)
     return true;
   }
   for (;;) {
-    const auto r = w_.append(kind, flags, p, n);
+    const auto r = w_.append(kind, flags, p, n, read_ns_);
     if (r != Writer::Result::interrupted) return true;
     // Block policy, woken by a signal or a controller while the ring was full.
     if (!service()) return false;
@@ -235,6 +236,7 @@ std::string Recorder::run(int fd, const sigset_t& run_mask) {
       if (errno == EINTR || errno == EAGAIN) continue;
       throw Error("reading input: " + errno_text());
     }
+    read_ns_ = now_ns();
     if (n == 0) {
       if (have > 0 && !put(Kind::data, 0, buf.get(), have)) break;
       return "end of input";

@@ -401,7 +401,8 @@ void Writer::write_record(std::uint64_t pos, Kind kind, std::uint16_t flags, std
   std::memcpy(at, &rh, sizeof rh);
 }
 
-Writer::Result Writer::append(Kind kind, std::uint16_t flags, const void* payload, std::size_t length) {
+Writer::Result Writer::append(Kind kind, std::uint16_t flags, const void* payload, std::size_t length,
+                              std::uint64_t timestamp) {
   if (dropped_since_note_ > 0 && kind != Kind::dropped) {
     // Say how many records were lost, ahead of the first record that fits again.
     char text[64];
@@ -431,7 +432,7 @@ Writer::Result Writer::append(Kind kind, std::uint16_t flags, const void* payloa
     return Result::interrupted;
   }
   const std::uint64_t seq = next_seq_;
-  const std::uint64_t ts = now_ns();
+  const std::uint64_t ts = timestamp != 0 ? timestamp : now_ns();
   // Tell readers these bytes are about to change, before changing any of them.
   store(h_.tail_intent, end, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);

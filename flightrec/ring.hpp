@@ -114,8 +114,10 @@ class Writer {
 
   const Recovery& recovery() const noexcept { return recovery_; }
 
-  // The hot path: no allocation, no system call except the clock (vDSO).
-  Result append(Kind kind, std::uint16_t flags, const void* payload, std::size_t length);
+  // The hot path: no allocation, no system call. `timestamp` 0 means now (clock_gettime);
+  // the recorder passes the time it read the input, once per read.
+  Result append(Kind kind, std::uint16_t flags, const void* payload, std::size_t length,
+                std::uint64_t timestamp = 0);
   Result append_text(Kind kind, const std::string& text) {
     return append(kind, 0, text.data(), text.size());
   }
