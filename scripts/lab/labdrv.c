@@ -8,6 +8,8 @@
  *                              through libnfs's raw RPC layer, with deliberate errors
  *   labdrv v3-udp SERVER       portmap, MOUNT and a few NFSv3 calls over UDP, with
  *                              16 KB WRITE/READ so that a 1500-byte MTU fragments them
+ *   labdrv v3-udp-raw SERVER   the same with hand-made messages on a plain socket
+ *                              (libnfs's UDP is IPv4-only; this one does IPv6 too)
  *   labdrv v3-write SERVER PATH N SIZE   write PATH (below /export) in N pieces of SIZE
  *                              bytes with libnfs's file API over NFSv3 (one open)
  *   labdrv v3-read SERVER PATH read PATH fully with libnfs's file API (one open)
@@ -456,7 +458,8 @@ static int v3_udp(char *server)
     struct rpc_context *rpc = rpc_init_udp_context();
     struct fh root, file;
     if (!rpc) die("rpc_init_udp_context", NULL);
-    if (rpc_bind_udp(rpc, "0.0.0.0", 0) != 0) die("rpc_bind_udp", rpc_get_error(rpc));
+    if (rpc_bind_udp(rpc, strchr(server, ':') ? "::" : "0.0.0.0", 0) != 0)
+        die("rpc_bind_udp", rpc_get_error(rpc));
 
     if (rpc_set_udp_destination(rpc, server, 111, 0) != 0) die("udp destination", rpc_get_error(rpc));
     DO(rpc, "PMAP NULL (udp)", 0, rpc_pmap2_null_async(rpc, cb_any, (void *)K_NONE));
@@ -495,7 +498,7 @@ static int v3_udp(char *server)
 #include <sys/socket.h>
 #include <sys/time.h>
 
-struct xbuf { uint8_t b[4096]; size_t n; };
+struct xbuf { uint8_t b[20480]; size_t n; };
 
 static void x32(struct xbuf *x, uint32_t v) { v = htonl(v); memcpy(x->b + x->n, &v, 4); x->n += 4; }
 static void xopaque(struct xbuf *x, const void *p, uint32_t len)
@@ -525,12 +528,26 @@ static void call_hdr(struct xbuf *x, uint32_t xid, uint32_t rpcvers, uint32_t pr
 
 static int sock_to(const char *server, int port, int type)
 {
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    struct sockaddr_storage ss;
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
     struct timeval tv = { .tv_sec = 2 };
-    int fd = socket(AF_INET, type, 0);
-    if (fd < 0 || inet_pton(AF_INET, server, &sa.sin_addr) != 1) die("socket", strerror(errno));
+    socklen_t len;
+    int fd;
+    memset(&ss, 0, sizeof ss);
+    if (inet_pton(AF_INET, server, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        len = sizeof *s4;
+    } else if (inet_pton(AF_INET6, server, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        len = sizeof *s6;
+    } else die("address", server);
+    fd = socket(ss.ss_family, type, 0);
+    if (fd < 0) die("socket", strerror(errno));
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) die("connect", strerror(errno));
+    if (connect(fd, (struct sockaddr *)&ss, len) != 0) die("connect", strerror(errno));
     return fd;
 }
 
@@ -750,6 +767,128 @@ static int rpc_errors(const char *server)
     return 0;
 }
 
+/* NFSv3 over UDP with hand-made messages (libnfs 4.0's UDP layer is IPv4-only): the same
+ * calls as v3_udp, for IPv6, where the 16 KB messages become IPv6 fragments. */
+static uint32_t udp_xid = 0x55445000;
+
+/* One call over the connected UDP socket; the reply lands in r (length returned). */
+static size_t udp_call(int fd, struct xbuf *x, uint8_t *r, size_t cap, const char *what)
+{
+    if (send(fd, x->b, x->n, 0) != (ssize_t)x->n) die(what, strerror(errno));
+    size_t n = recv_reply(fd, 0, r, cap);
+    if (n < 24) die(what, "no reply");
+    return n;
+}
+
+/* Offset of the results after an accepted reply header; dies unless SUCCESS. */
+static size_t results_at(const uint8_t *r, size_t n, const char *what)
+{
+    if (g32(r + 4) != 1 || g32(r + 8) != 0) die(what, "call denied");
+    size_t o = 20 + ((g32(r + 16) + 3) & ~3u);
+    if (n < o + 4 || g32(r + o) != 0) die(what, "not SUCCESS");
+    return o + 4;
+}
+
+static uint32_t nfs_status(struct xbuf *x, int fd, const char *what, int expect, uint8_t *r, size_t *o)
+{
+    size_t n = udp_call(fd, x, r, 65536, what);
+    *o = results_at(r, n, what);
+    g_status = (int)g32(r + *o);
+    check(what, expect);
+    return (uint32_t)g_status;
+}
+
+static void x64(struct xbuf *x, uint64_t v) { x32(x, (uint32_t)(v >> 32)); x32(x, (uint32_t)v); }
+
+static int v3_udp_raw(const char *server)
+{
+    static uint8_t r[70000];
+    static uint8_t data[16384];
+    struct xbuf *x = malloc(sizeof *x);
+    uint8_t root[64], file[64];
+    uint32_t rootlen, filelen;
+    size_t o;
+    int fd;
+    if (!x) die("malloc", NULL);
+    for (size_t i = 0; i < sizeof data; i++) data[i] = (uint8_t)('a' + i % 26);
+
+    fd = sock_to(server, 111, SOCK_DGRAM);
+    call_hdr(x, udp_xid++, 2, 100000, 2, 0, 1);
+    results_at(r, udp_call(fd, x, r, sizeof r, "PMAP NULL"), "PMAP NULL");
+    g_status = 0; check("PMAP NULL (udp raw)", 0);
+    call_hdr(x, udp_xid++, 2, 100000, 2, 3, 1);
+    x32(x, 100005); x32(x, 3); x32(x, 17); x32(x, 0);
+    o = results_at(r, udp_call(fd, x, r, sizeof r, "PMAP GETPORT"), "PMAP GETPORT");
+    g_status = 0; check("PMAP GETPORT mount 3 udp (raw)", 0);
+    printf("  mount port %u\n", g32(r + o));
+    close(fd);
+
+    fd = sock_to(server, 20048, SOCK_DGRAM);
+    call_hdr(x, udp_xid++, 2, 100005, 3, 1, 1);
+    xopaque(x, "/export", 7);
+    o = results_at(r, udp_call(fd, x, r, sizeof r, "MNT"), "MNT");
+    g_status = (int)g32(r + o); check("MOUNT MNT /export (udp raw)", 0);
+    rootlen = g32(r + o + 4);
+    if (rootlen > 64) die("MNT", "bad handle");
+    memcpy(root, r + o + 8, rootlen);
+    close(fd);
+
+    fd = sock_to(server, 2049, SOCK_DGRAM);
+    call_hdr(x, udp_xid++, 2, 100003, 3, 0, 1);
+    results_at(r, udp_call(fd, x, r, sizeof r, "NFS3 NULL"), "NFS3 NULL");
+    g_status = 0; check("NFS3 NULL (udp raw)", 0);
+    call_hdr(x, udp_xid++, 2, 100003, 3, 1, 1);
+    xopaque(x, root, rootlen);
+    nfs_status(x, fd, "NFS3 GETATTR root (udp raw)", 0, r, &o);
+    call_hdr(x, udp_xid++, 2, 100003, 3, 3, 1);
+    xopaque(x, root, rootlen); xopaque(x, "udp file", 8);
+    nfs_status(x, fd, "NFS3 LOOKUP udp file (udp raw)", NFS3ERR_NOENT, r, &o);
+    call_hdr(x, udp_xid++, 2, 100003, 3, 8, 1);        /* CREATE UNCHECKED mode 0644 */
+    xopaque(x, root, rootlen); xopaque(x, "udp file", 8);
+    x32(x, 0); x32(x, 1); x32(x, 0644); x32(x, 0); x32(x, 0); x32(x, 0); x32(x, 0); x32(x, 0);
+    if (nfs_status(x, fd, "NFS3 CREATE udp file (udp raw)", 0, r, &o) == 0 && g32(r + o + 4) == 1) {
+        filelen = g32(r + o + 8);
+        if (filelen > 64) die("CREATE", "bad handle");
+        memcpy(file, r + o + 12, filelen);
+    } else die("CREATE", "no handle");
+    for (int i = 0; i < 2; i++) {                       /* WRITE 16384 UNSTABLE, 8192 FILE_SYNC */
+        uint32_t cnt = i == 0 ? 16384 : 8192;
+        char what[64];
+        call_hdr(x, udp_xid++, 2, 100003, 3, 7, 1);
+        xopaque(x, file, filelen); x64(x, i == 0 ? 0 : 16384); x32(x, cnt); x32(x, i == 0 ? 0 : 2);
+        xopaque(x, data, cnt);
+        snprintf(what, sizeof what, "NFS3 WRITE %u (udp raw)", cnt);
+        nfs_status(x, fd, what, 0, r, &o);
+    }
+    call_hdr(x, udp_xid++, 2, 100003, 3, 21, 1);
+    xopaque(x, file, filelen); x64(x, 0); x32(x, 0);
+    nfs_status(x, fd, "NFS3 COMMIT (udp raw)", 0, r, &o);
+    call_hdr(x, udp_xid++, 2, 100003, 3, 3, 1);
+    xopaque(x, root, rootlen); xopaque(x, "udp file", 8);
+    nfs_status(x, fd, "NFS3 LOOKUP udp file (udp raw)", 0, r, &o);
+    for (int i = 0; i < 2; i++) {
+        call_hdr(x, udp_xid++, 2, 100003, 3, 6, 1);
+        xopaque(x, file, filelen); x64(x, i == 0 ? 0 : 16384); x32(x, 16384);
+        nfs_status(x, fd, i == 0 ? "NFS3 READ 16384@0 (udp raw)" : "NFS3 READ 16384@16384 (udp raw)", 0, r, &o);
+    }
+    call_hdr(x, udp_xid++, 2, 100003, 3, 1, 1);
+    xopaque(x, file, filelen);
+    nfs_status(x, fd, "NFS3 GETATTR udp file (udp raw)", 0, r, &o);
+    call_hdr(x, udp_xid++, 2, 100003, 3, 12, 1);
+    xopaque(x, root, rootlen); xopaque(x, "udp file", 8);
+    nfs_status(x, fd, "NFS3 REMOVE udp file (udp raw)", 0, r, &o);
+    close(fd);
+
+    fd = sock_to(server, 20048, SOCK_DGRAM);
+    call_hdr(x, udp_xid++, 2, 100005, 3, 3, 1);
+    xopaque(x, "/export", 7);
+    results_at(r, udp_call(fd, x, r, sizeof r, "UMNT"), "UMNT");
+    g_status = 0; check("MOUNT UMNT /export (udp raw)", 0);
+    close(fd);
+    free(x);
+    return g_mismatches ? 1 : 0;
+}
+
 /* ---- file-level workloads with libnfs's sync API ---- */
 
 static struct nfs_context *fs_mount(const char *server, int version)
@@ -882,7 +1021,8 @@ static int v4_mixed(const char *server)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: labdrv v3-all-tcp SERVER | v3-udp SERVER | v4 SERVER | rpc-errors SERVER\n"
+            "usage: labdrv v3-all-tcp SERVER | v3-udp SERVER | v3-udp-raw SERVER | v4 SERVER\n"
+            "       labdrv rpc-errors SERVER\n"
             "       labdrv write[4] SERVER PATH PIECES SIZE | read[4] SERVER PATH\n"
             "       labdrv rename[4] SERVER FROM TO | remove[4] SERVER PATH\n");
     exit(2);
@@ -897,6 +1037,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "v3-udp")) return v3_udp(argv[2]);
     if (!strcmp(c, "v4")) return v4_mixed(argv[2]);
     if (!strcmp(c, "rpc-errors")) return rpc_errors(argv[2]);
+    if (!strcmp(c, "v3-udp-raw")) return v3_udp_raw(argv[2]);
     if (!strncmp(c, "write", 5) && argc == 6) return fs_write(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), v);
     if (!strncmp(c, "read", 4) && argc == 4) return fs_read(argv[2], argv[3], v);
     if (!strncmp(c, "rename", 6) && argc == 5) return fs_rename(argv[2], argv[3], argv[4], v);
