@@ -13,6 +13,11 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB=${NFS_LAB:-$here/../../../scripts/nfs-lab}
+# Extra rpcspy options (word-split).  Default: a 64 MiB kernel buffer.  With libpcap's
+# immediate mode each ring slot is as large as the snapshot length (256 KiB) on lo and
+# `any`, so the default 2 MiB buffer holds only a few frames and bursts were dropped
+# (seen: kernel_dropped 24 of ~200 frames on lo).  RPCSPY_OPTS= tests the defaults.
+RPCSPY_OPTS=${RPCSPY_OPTS--B 65536}
 RPCSPY=${1:?usage: live_rpcspy.sh RPCSPY [WORKLOAD...] [-- --netns]}
 shift
 workloads=() start_opts=()
@@ -54,7 +59,7 @@ srv=$([ "$iface" = lo ] && echo 127.0.0.1 || echo 10.99.0.1)
 for wl in "${workloads[@]}"; do
   rec=$work/$wl.records stats=$work/$wl.stats pcap=$work/$wl.pcap
   # rpcspy in the lab's client namespace (nfs-lab exec keeps the pid: $! is rpcspy).
-  "$LAB" exec "$d" "$RPCSPY" -i "$iface" -n -q -l -v >"$rec" 2>"$stats" &
+  "$LAB" exec "$d" "$RPCSPY" -i "$iface" -n -q -l -v $RPCSPY_OPTS >"$rec" 2>"$stats" &
   spy=$!
   # Ready when a NULL call of ours shows up as a record.
   for ((i = 0; i < 100; i++)); do
