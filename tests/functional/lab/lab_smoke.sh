@@ -107,6 +107,9 @@ if command -v setpriv >/dev/null 2>&1; then
     setpriv --bounding-set -sys_admin --inh-caps -sys_admin "$LAB" start "$d"
   no_survivors "$d" "failed start (namespaces)"
 fi
+mkdir -p "$work/notalab" && touch "$work/notalab/precious"
+expect_fail "start in a non-empty non-lab directory" "not a lab directory" "$LAB" start "$work/notalab"
+[ -f "$work/notalab/precious" ] && ok "its files are untouched" || fail "start deleted files of a non-lab directory"
 expect_fail "usage" "usage:" "$LAB" frobnicate
 expect_fail "--proxy without --netns" "needs --netns" "$LAB" start --proxy "$d"
 
