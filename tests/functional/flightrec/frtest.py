@@ -447,6 +447,48 @@ def case_errors():
     expect(["attach", "--consume", good], 2, "--consume needs")
 
 
+def case_diskfull():
+    """A full disk: a new ring is refused and not left behind; an existing ring goes on.
+
+    Needs a small file system of its own: a tmpfs mounted in a private user and mount
+    namespace (unshare -rm). Where that is not allowed, the case is skipped (exit 77).
+    """
+    if os.environ.get("FRTEST_IN_NS") != "1":
+        probe = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs {TMP}"],
+                               capture_output=True)
+        if probe.returncode != 0:
+            print(f"SKIP diskfull: cannot mount a tmpfs here: {probe.stderr.decode().strip()}")
+            sys.exit(77)
+        p = subprocess.run(["unshare", "-rm", sys.executable, __file__, FR, "diskfull"],
+                           env={**os.environ, "FRTEST_IN_NS": "1"}, capture_output=True, text=True)
+        check(p.returncode == 0, f"in the namespace: {p.stdout}{p.stderr}")
+        return
+    fs = path("fs")
+    os.mkdir(fs)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2M", "tmpfs", fs], check=True)
+    try:
+        ring = os.path.join(fs, "a.ring")
+        first = b"".join(line_for(i) + b"\n" for i in range(3000))
+        fr("record", "-s", "1M", ring, input=first)
+        fd = os.open(os.path.join(fs, "filler"), os.O_WRONLY | os.O_CREAT)  # fill the disk
+        try:
+            while os.write(fd, b"\0" * 4096) > 0:
+                pass
+        except OSError:
+            pass
+        os.close(fd)
+        p = fr("record", "-s", "1M", os.path.join(fs, "b.ring"), input=b"x\n", check_rc=1)
+        check(b"No space left on device" in p.stderr, f"new ring on a full disk: {p.stderr!r}")
+        check(not os.path.exists(os.path.join(fs, "b.ring")), "half-made ring left behind")
+        more = b"".join(line_for(i) + b"\n" for i in range(3000, 9000))
+        fr("record", ring, input=more)
+        out = fr("dump", "--data-only", ring).stdout
+        check(out.endswith(more) and len(out) > len(more), "existing ring lost records on a full disk")
+        check_records(parse_headers(fr("dump", "-H", ring).stdout), "dump after the disk filled")
+    finally:
+        subprocess.run(["umount", fs])
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
