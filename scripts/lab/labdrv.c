@@ -15,6 +15,7 @@
  *   labdrv v3-read SERVER PATH read PATH fully with libnfs's file API (one open)
  *   labdrv v3-rename SERVER FROM TO / v3-remove SERVER PATH / v3-put SERVER PATH SIZE
  *   labdrv v4 SERVER           a mixed NFSv4 workload with libnfs's file API
+ *   labdrv nlm SERVER          NLM v4 locks and RQUOTA v1/v2 (lab started with --nlm)
  *   labdrv rpc-errors SERVER   hand-made RPC messages over plain sockets: RPC-level error
  *                              replies, MOUNT v1, a call in several record fragments,
  *                              two calls in one TCP segment
@@ -41,6 +42,8 @@
 #include <nfsc/libnfs-raw-mount.h>
 #include <nfsc/libnfs-raw-nfs.h>
 #include <nfsc/libnfs-raw-portmap.h>
+#include <nfsc/libnfs-raw-nlm.h>
+#include <nfsc/libnfs-raw-rquota.h>
 
 /* Exported by libnfs 4.0 but declared only in its private header. */
 struct rpc_context *rpc_init_udp_context(void);
@@ -51,7 +54,7 @@ int rpc_set_udp_destination(struct rpc_context *rpc, char *addr, int port, int i
 #define ANY (-2)       /* expected status: anything */
 
 enum kind { K_NONE, K_STATUS, K_LOOKUP, K_CREATE, K_MKDIR, K_SYMLINK, K_MKNOD, K_MNT,
-            K_MNTSTATUS, K_GETPORT, K_READDIR, K_READDIRPLUS };
+            K_MNTSTATUS, K_GETPORT, K_READDIR, K_READDIRPLUS, K_NLM, K_NLMTEST };
 
 struct fh { char d[NFS3_FHSIZE]; unsigned len; };
 
@@ -99,6 +102,8 @@ static void cb_any(struct rpc_context *rpc, int status, void *data, void *priv)
         break;
     }
     case K_MNTSTATUS: g_status = *(int *)data; break;
+    case K_NLM: g_status = ((NLM4_LOCKres *)data)->status; break;
+    case K_NLMTEST: g_status = ((NLM4_TESTres *)data)->reply.status; break;
     case K_LOOKUP: {
         LOOKUP3res *r = data;
         g_status = r->status;
@@ -526,6 +531,16 @@ static void call_hdr(struct xbuf *x, uint32_t xid, uint32_t rpcvers, uint32_t pr
     x32(x, 0); x32(x, 0); /* verifier AUTH_NONE */
 }
 
+/* A call header with any credential (flavor and opaque body) and an AUTH_NONE verifier. */
+static void call_cred(struct xbuf *x, uint32_t xid, uint32_t prog, uint32_t vers, uint32_t proc,
+                      uint32_t flavor, const struct xbuf *body)
+{
+    x->n = 0;
+    x32(x, xid); x32(x, 0); x32(x, 2); x32(x, prog); x32(x, vers); x32(x, proc);
+    x32(x, flavor); xopaque(x, body->b, (uint32_t)body->n);
+    x32(x, 0); x32(x, 0);
+}
+
 static int sock_to(const char *server, int port, int type)
 {
     struct sockaddr_storage ss;
@@ -623,7 +638,9 @@ static int show_reply(const char *what, const uint8_t *r, size_t n, const char *
                 static const char *au[] = { "OK", "BADCRED", "REJECTEDCRED", "BADVERF",
                                             "REJECTEDVERF", "TOOWEAK", "INVALIDRESP", "FAILED" };
                 uint32_t a = g32(r + 16);
-                snprintf(d, sizeof d, "denied AUTH_ERROR %s", a <= 7 ? au[a] : "?");
+                snprintf(d, sizeof d, "denied AUTH_ERROR %s (%u)",
+                         a <= 7 ? au[a] : a == 13 ? "RPCSEC_GSS_CREDPROBLEM"
+                                        : a == 14 ? "RPCSEC_GSS_CTXPROBLEM" : "?", a);
             }
         }
     }
@@ -746,6 +763,90 @@ static int rpc_errors(const char *server)
     tcp_send(t, &x, 1);
     n = recv_reply(t, 1, r, sizeof r);
     show_reply("NFS v4 NULL", r, n, "SUCCESS");
+    close(t);
+
+    /* Other credentials. */
+    {
+        static struct xbuf c;
+        /* RPCSEC_GSS (RFC 2203) INIT: version 1, proc INIT, seq 0, service none, no handle;
+         * the argument is a (fake) GSS token.  krb5 is off in the lab: an AUTH_ERROR. */
+        c.n = 0; x32(&c, 1); x32(&c, 1); x32(&c, 0); x32(&c, 1); x32(&c, 0);
+        t = sock_to(server, 2049, SOCK_STREAM);
+        call_cred(&x, xid++, 100003, 3, 0, 6, &c);
+        xopaque(&x, "fake-gss-token", 14);
+        tcp_send(t, &x, 1);
+        n = recv_reply(t, 1, r, sizeof r);
+        show_reply("NFS v3 NULL with RPCSEC_GSS INIT", r, n, "AUTH_ERROR");
+        close(t);
+        /* RPCSEC_GSS DATA with an unknown context handle. */
+        c.n = 0; x32(&c, 1); x32(&c, 0); x32(&c, 7); x32(&c, 2); xopaque(&c, "ctx1", 4);
+        t = sock_to(server, 2049, SOCK_STREAM);
+        call_cred(&x, xid++, 100003, 3, 1, 6, &c);
+        xopaque(&x, fh, fhlen);
+        tcp_send(t, &x, 1);
+        n = recv_reply(t, 1, r, sizeof r);
+        show_reply("NFS v3 GETATTR with RPCSEC_GSS DATA (krb5i)", r, n, "AUTH_ERROR");
+        close(t);
+        /* AUTH_SHORT (flavor 2) with an 8-byte shorthand. */
+        c.n = 0; x32(&c, 0x12345678); x32(&c, 0x9abcdef0);
+        t = sock_to(server, 2049, SOCK_STREAM);
+        call_cred(&x, xid++, 100003, 3, 1, 2, &c);
+        xopaque(&x, fh, fhlen);
+        tcp_send(t, &x, 1);
+        n = recv_reply(t, 1, r, sizeof r);
+        show_reply("NFS v3 GETATTR with AUTH_SHORT", r, n, "AUTH_ERROR");
+        close(t);
+        /* AUTH_SYS with a long machine name and 16 supplementary gids. */
+        c.n = 0; x32(&c, 777);
+        xopaque(&c, "a-rather-long-machine-name.lab.example.org", 42);
+        x32(&c, 1000); x32(&c, 1000); x32(&c, 16);
+        for (uint32_t g = 0; g < 16; g++) x32(&c, 2000 + g);
+        t = sock_to(server, 2049, SOCK_STREAM);
+        call_cred(&x, xid++, 100003, 3, 1, 1, &c);
+        xopaque(&x, fh, fhlen);
+        tcp_send(t, &x, 1);
+        n = recv_reply(t, 1, r, sizeof r);
+        show_reply("NFS v3 GETATTR, AUTH_SYS uid 1000, 16 gids", r, n, "SUCCESS");
+        close(t);
+    }
+
+    /* portmap v2 SET, UNSET, CALLIT and rpcbind v3/v4 calls on port 111. */
+    t = sock_to(server, 111, SOCK_STREAM);
+    call_hdr(&x, xid++, 2, 100000, 2, 1, 1);            /* SET 300000/1/tcp port 5555 */
+    x32(&x, 300000); x32(&x, 1); x32(&x, 6); x32(&x, 5555);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("PMAP SET 300000 v1 tcp 5555", r, n, "SUCCESS (true)");
+    call_hdr(&x, xid++, 2, 100000, 2, 3, 1);            /* GETPORT of it */
+    x32(&x, 300000); x32(&x, 1); x32(&x, 6); x32(&x, 0);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("PMAP GETPORT 300000 v1 tcp", r, n, "SUCCESS (5555)");
+    call_hdr(&x, xid++, 2, 100000, 2, 2, 1);            /* UNSET */
+    x32(&x, 300000); x32(&x, 1); x32(&x, 6); x32(&x, 0);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("PMAP UNSET 300000 v1", r, n, "SUCCESS (true)");
+    call_hdr(&x, xid++, 2, 100000, 3, 6, 1);            /* rpcbind v3 GETTIME */
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("RPCBIND v3 GETTIME", r, n, "SUCCESS");
+    call_hdr(&x, xid++, 2, 100000, 4, 9, 1);            /* rpcbind v4 GETVERSADDR nfs 3 tcp */
+    x32(&x, 100003); x32(&x, 3); xopaque(&x, "tcp", 3); xopaque(&x, "", 0); xopaque(&x, "", 0);
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("RPCBIND v4 GETVERSADDR nfs 3 tcp", r, n, "SUCCESS");
+    call_hdr(&x, xid++, 2, 100000, 4, 12, 1);           /* rpcbind v4 GETSTAT */
+    tcp_send(t, &x, 1);
+    n = recv_reply(t, 1, r, sizeof r);
+    show_reply("RPCBIND v4 GETSTAT", r, n, "SUCCESS");
+    close(t);
+    t = sock_to(server, 111, SOCK_DGRAM);
+    call_hdr(&x, xid++, 2, 100000, 2, 5, 1);            /* CALLIT nfs 3 NULL (UDP only) */
+    x32(&x, 100003); x32(&x, 3); x32(&x, 0); xopaque(&x, "", 0);
+    send(t, x.b, x.n, 0);
+    n = recv_reply(t, 0, r, sizeof r);
+    show_reply("PMAP CALLIT nfs 3 NULL (udp)", r, n, "rpcbind forwards or stays silent");
     close(t);
 
     /* The same RPC-level errors over UDP. */
@@ -889,6 +990,82 @@ static int v3_udp_raw(const char *server)
     return g_mismatches ? 1 : 0;
 }
 
+/* NLM v4 and RQUOTA v1/v2 (ganesha with Enable_NLM/Enable_RQUOTA, NLM on port 32803,
+ * RQUOTA on 875): lock, conflicting test and lock from a second owner, cancel, unlock,
+ * quotas.  Statuses are recorded, not checked (without rpc.statd ganesha may refuse). */
+static nlm4_lock nlm_lock(const struct fh *f, const char *owner, unsigned svid)
+{
+    nlm4_lock l;
+    memset(&l, 0, sizeof l);
+    l.caller_name = "nfs-lab";
+    l.fh.data.data_len = f->len;
+    l.fh.data.data_val = (char *)f->d;
+    l.oh = (char *)owner;
+    l.svid = svid;
+    l.l_offset = 0;
+    l.l_len = 100;
+    return l;
+}
+
+static int nlm_rquota(char *server)
+{
+    struct rpc_context *mnt, *nfs, *nlm, *rq;
+    struct fh root, file;
+    nlm_cookie ck = { .data = { .data_len = 4, .data_val = "ck01" } };
+
+    mnt = tcp_connect(server, 20048);
+    DO(mnt, "MOUNT MNT /export", 0, rpc_mount3_mnt_async(mnt, cb_any, "/export", (void *)K_MNT));
+    root = g_fh;
+    nfs = tcp_connect(server, 2049);
+    file = create(nfs, &root, "nlm file", UNCHECKED, NULL, 0);
+    write3(nfs, &file, 0, 200, FILE_SYNC, 0);
+
+    nlm = tcp_connect(server, 32803);
+    DO(nlm, "NLM4 NULL", 0, rpc_nlm4_null_async(nlm, cb_any, (void *)K_NONE));
+    {
+        NLM4_TESTargs a = { .cookie = ck, .exclusive = 1, .lock = nlm_lock(&file, "owner-1", 1) };
+        DO(nlm, "NLM4 TEST owner-1 0-100 exclusive", ANY, rpc_nlm4_test_async(nlm, cb_any, &a, (void *)K_NLMTEST));
+    }
+    {
+        NLM4_LOCKargs a = { .cookie = ck, .block = 0, .exclusive = 1, .lock = nlm_lock(&file, "owner-1", 1),
+                            .reclaim = 0, .state = 1 };
+        DO(nlm, "NLM4 LOCK owner-1 0-100 exclusive", ANY, rpc_nlm4_lock_async(nlm, cb_any, &a, (void *)K_NLM));
+    }
+    {
+        NLM4_TESTargs a = { .cookie = ck, .exclusive = 1, .lock = nlm_lock(&file, "owner-2", 2) };
+        DO(nlm, "NLM4 TEST owner-2 (conflict)", ANY, rpc_nlm4_test_async(nlm, cb_any, &a, (void *)K_NLMTEST));
+    }
+    {
+        NLM4_LOCKargs a = { .cookie = ck, .block = 0, .exclusive = 1, .lock = nlm_lock(&file, "owner-2", 2),
+                            .reclaim = 0, .state = 1 };
+        DO(nlm, "NLM4 LOCK owner-2 (conflict)", ANY, rpc_nlm4_lock_async(nlm, cb_any, &a, (void *)K_NLM));
+    }
+    {
+        NLM4_CANCargs a = { .cookie = ck, .block = 0, .exclusive = 1, .lock = nlm_lock(&file, "owner-2", 2) };
+        DO(nlm, "NLM4 CANCEL owner-2", ANY, rpc_nlm4_cancel_async(nlm, cb_any, &a, (void *)K_NLM));
+    }
+    {
+        NLM4_UNLOCKargs a = { .cookie = ck, .lock = nlm_lock(&file, "owner-1", 1) };
+        DO(nlm, "NLM4 UNLOCK owner-1", ANY, rpc_nlm4_unlock_async(nlm, cb_any, &a, (void *)K_NLM));
+    }
+    rpc_destroy_context(nlm);
+
+    rq = tcp_connect(server, 875);
+    DO(rq, "RQUOTA1 NULL", 0, rpc_rquota1_null_async(rq, cb_any, (void *)K_NONE));
+    DO(rq, "RQUOTA1 GETQUOTA /export uid 0", ANY,
+       rpc_rquota1_getquota_async(rq, cb_any, "/export", 0, (void *)K_STATUS));
+    DO(rq, "RQUOTA2 NULL", 0, rpc_rquota2_null_async(rq, cb_any, (void *)K_NONE));
+    DO(rq, "RQUOTA2 GETQUOTA /export gid 0", ANY,
+       rpc_rquota2_getquota_async(rq, cb_any, "/export", 1, 0, (void *)K_STATUS));
+    rpc_destroy_context(rq);
+
+    remove3(nfs, &root, "nlm file", 0);
+    rpc_destroy_context(nfs);
+    DO(mnt, "MOUNT UMNT /export", 0, rpc_mount3_umnt_async(mnt, cb_any, "/export", (void *)K_NONE));
+    rpc_destroy_context(mnt);
+    return g_mismatches ? 1 : 0;
+}
+
 /* ---- file-level workloads with libnfs's sync API ---- */
 
 static struct nfs_context *fs_mount(const char *server, int version)
@@ -1022,7 +1199,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: labdrv v3-all-tcp SERVER | v3-udp SERVER | v3-udp-raw SERVER | v4 SERVER\n"
-            "       labdrv rpc-errors SERVER\n"
+            "       labdrv rpc-errors SERVER | nlm SERVER\n"
             "       labdrv write[4] SERVER PATH PIECES SIZE | read[4] SERVER PATH\n"
             "       labdrv rename[4] SERVER FROM TO | remove[4] SERVER PATH\n");
     exit(2);
@@ -1038,6 +1215,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "v4")) return v4_mixed(argv[2]);
     if (!strcmp(c, "rpc-errors")) return rpc_errors(argv[2]);
     if (!strcmp(c, "v3-udp-raw")) return v3_udp_raw(argv[2]);
+    if (!strcmp(c, "nlm")) return nlm_rquota(argv[2]);
     if (!strncmp(c, "write", 5) && argc == 6) return fs_write(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]), v);
     if (!strncmp(c, "read", 4) && argc == 4) return fs_read(argv[2], argv[3], v);
     if (!strncmp(c, "rename", 6) && argc == 5) return fs_rename(argv[2], argv[3], argv[4], v);
