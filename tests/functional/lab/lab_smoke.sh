@@ -94,6 +94,22 @@ else
   cat "$work/start.out"; fail "start --netns"
 fi
 
+# ---- NLM, NSM (rpc.statd) and RQUOTA, where nfs-common is installed
+if command -v rpc.statd >/dev/null 2>&1; then
+  d=$work/nlm
+  labs+=("$d")
+  if "$LAB" start --nlm "$d" >"$work/start.out" 2>&1 && "$LAB" run "$d" nlm >"$work/nlm.out" 2>&1 &&
+    grep -q 'NLM4 LOCK owner-1 0-100 exclusive *-> 0' "$work/nlm.out"; then
+    ok "start --nlm, NLM lock granted (rpc.statd monitoring)"
+  else
+    cat "$work/start.out" "$work/nlm.out" 2>/dev/null | tail -5; fail "start --nlm / workload nlm"
+  fi
+  "$LAB" stop "$d" >/dev/null || fail "stop (nlm)"
+  no_survivors "$d" "stop (nlm)"
+else
+  echo "note: rpc.statd not installed (nfs-common): --nlm not tested"
+fi
+
 # ---- failures must be reported, and clean up after themselves
 d=$work/fail
 labs+=("$d")
