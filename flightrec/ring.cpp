@@ -150,7 +150,9 @@ RingFile RingFile::open(const std::string& path, bool writable) {
   RingFile f(path, fd, map, size, writable);
   const std::uint64_t head = load(f.header().head, std::memory_order_acquire);
   const std::uint64_t tail = load(f.header().tail, std::memory_order_acquire);
-  if (head > tail) throw Error(path + ": damaged header (head " + u64(head) + " > tail " + u64(tail) + ")");
+  // head may pass tail by less than the ring while a ring-sized record is being written.
+  if (head > tail && head - tail >= f.capacity())
+    throw Error(path + ": damaged header (head " + u64(head) + " > tail " + u64(tail) + ")");
   return f;
 }
 
@@ -276,6 +278,9 @@ void Writer::recover() {
   recovery_.existing = load(h_.sessions) > 0 || tail > 0;
   recovery_.previous_died = load(h_.writer_open) != 0;
   recovery_.previous_pid = load(h_.writer_pid);
+  // A record as large as the whole ring moves head past tail (to where the record starts)
+  // before it is written; killed there, the ring is simply empty.
+  if (head > tail && head <= intent && head - tail < cap_) tail = head;
   if (head > tail || tail - head > cap_ || intent < tail) {
     recovery_.damage = "inconsistent positions (head " + u64(head) + ", tail " + u64(tail) +
                        ", intent " + u64(intent) + "); records dropped";

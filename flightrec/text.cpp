@@ -135,9 +135,18 @@ std::optional<std::uint64_t> parse_time_ns(std::string_view t, std::uint64_t now
 std::size_t format_time(std::uint64_t ns, char* out) noexcept {
   const auto secs = static_cast<time_t>(ns / 1000000000u);
   const auto frac = static_cast<unsigned>(ns % 1000000000u);
-  struct tm tmv {};
-  gmtime_r(&secs, &tmv);
-  std::size_t n = strftime(out, 21, "%Y-%m-%dT%H:%M:%S", &tmv);
+  // Records come in bursts within one second: format the date and time once per second.
+  thread_local time_t cached_secs = -1;
+  thread_local char cached[24];
+  thread_local std::size_t cached_len = 0;
+  if (secs != cached_secs) {
+    struct tm tmv {};
+    gmtime_r(&secs, &tmv);
+    cached_len = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tmv);
+    cached_secs = secs;
+  }
+  std::memcpy(out, cached, cached_len);
+  std::size_t n = cached_len;
   out[n++] = '.';
   unsigned f = frac;
   for (int i = 8; i >= 0; --i) {

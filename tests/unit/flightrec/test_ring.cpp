@@ -305,7 +305,7 @@ TEST_CASE("files that are not rings of this version are refused clearly", "[ring
     CHECK_THROWS_WITH(RingFile::open(path, false), Catch::Contains("empty file"));
   }
   SECTION("impossible positions") {
-    const std::uint64_t head = 100;
+    const std::uint64_t head = 100000;
     write_bytes(path, offsetof(FileHeader, head), &head, 8);
     CHECK_THROWS_WITH(RingFile::open(path, false), Catch::Contains("damaged header"));
   }
@@ -357,4 +357,33 @@ TEST_CASE("a reader racing a writer that laps it never returns a torn record", "
   CHECK(last == kRecords - 1);
   CHECK(missed > 0);
   CHECK(first + read + missed == kRecords);  // every record read or reported missed
+}
+
+TEST_CASE("a writer killed while a ring-sized record moved head past tail leaves an empty ring",
+          "[ring]") {
+  TempDir t;
+  const auto path = t.file("l.ring");
+  {
+    RingFile f = RingFile::create(path, 4096, false);
+    Writer w(f, opts());
+    const std::string p(100, 'p');
+    for (int i = 0; i < 3; ++i) w.append(Kind::data, 0, p.data(), p.size());
+  }
+  RingFile f = RingFile::open(path, true);
+  FileHeader& h = f.header();
+  const std::uint64_t tail = load(h.tail);
+  store(h.head, tail + 64);  // where the big record would start
+  store(h.tail_intent, tail + 64 + 4096);
+  store(h.writer_open, std::uint64_t{1});
+  RingFile reader_view = RingFile::open(path, false);  // not refused as damaged
+  CHECK(read_all(reader_view).empty());
+  Writer w(f, opts());
+  CHECK(w.recovery().damage.empty());
+  CHECK(w.recovery().records == 0);
+  const std::string p = "after";
+  w.append(Kind::data, 0, p.data(), p.size());
+  const auto recs = read_all(f);
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0].second == "after");
+  CHECK(recs[0].first.sequence == 3);
 }
