@@ -49,19 +49,26 @@ def line_for(n, width=100):
     return head + body[: width - len(head) - 1]
 
 
+def vary_width(n):
+    """Widths from 30 to 3000 bytes, for producers run with vary=1 (more wrap padding)."""
+    return 30 + (n * 7919) % 2971
+
+
 def line_ok(payload):
     try:
         n = int(payload.split(b" ", 1)[0])
     except ValueError:
         return False, -1
-    return payload == line_for(n), n
+    return payload in (line_for(n), line_for(n, vary_width(n))), n
 
 
 PRODUCER = r"""
 import sys, time
 out = sys.stdout.buffer
 start = int(sys.argv[1]); count = int(sys.argv[2]); pace = float(sys.argv[3])
-def line(n, width=100):
+vary = sys.argv[4] == "1"
+def line(n):
+    width = 30 + (n * 7919) % 2971 if vary else 100
     head = b"%d " % n
     body = (b"%d." % n) * (width // 2)
     return head + body[: width - len(head) - 1] + b"\n"
@@ -80,8 +87,8 @@ except BrokenPipeError:
 """
 
 
-def producer_cmd(start=0, count=-1, pace=0.0):
-    return [sys.executable, "-c", PRODUCER, str(start), str(count), str(pace)]
+def producer_cmd(start=0, count=-1, pace=0.0, vary=False):
+    return [sys.executable, "-c", PRODUCER, str(start), str(count), str(pace), "1" if vary else "0"]
 
 
 def parse_headers(out):
@@ -205,7 +212,9 @@ def case_kill9():
     rnd = random.Random(int(os.environ.get("FRTEST_SEED", "9")))
     rounds = 12
     for i in range(rounds):
-        rec, prod = start_recorder(ring, "-s", "512K", producer=producer_cmd(i * 10_000_000))
+        # Every other round, lines of 30 to 3000 bytes: more padding at the end of laps.
+        rec, prod = start_recorder(ring, "-s", "512K",
+                                   producer=producer_cmd(i * 10_000_000, vary=i % 2 == 1))
         reader = subprocess.Popen([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
         time.sleep(rnd.uniform(0.05, 0.4))
@@ -256,11 +265,22 @@ def case_lapped():
     reader = subprocess.Popen([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE)
     time.sleep(0.2)
+    dumps = [subprocess.Popen([FR, "dump", "-H", ring], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for _ in range(4)]
     for _ in range(3):
         os.kill(reader.pid, signal.SIGSTOP)
         time.sleep(0.3)
         os.kill(reader.pid, signal.SIGCONT)
         time.sleep(0.1)
+    for i, d in enumerate(dumps):  # dumps run while the writer laps the ring
+        out, err = d.communicate(timeout=30)
+        check(d.returncode == 0, f"dump {i}: exit {d.returncode}: {err!r}")
+        recs = parse_headers(out)
+        gaps = sum(b[0] - a[0] - 1 for a, b in zip(recs, recs[1:]))
+        check(all(b[0] > a[0] for a, b in zip(recs, recs[1:])), f"dump {i}: sequence goes back")
+        check(all(line_ok(p)[0] for _, k, p in recs if k == "data"), f"dump {i}: torn record")
+        missed = sum(int(m) for m in re.findall(rb"missed (\d+) records", err))
+        check(missed == gaps, f"dump {i}: reported {missed} missed, gaps add up to {gaps}")
     fr("stop", ring)
     finish(prod)
     out, err = reader.communicate(timeout=30)
