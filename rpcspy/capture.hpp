@@ -15,7 +15,7 @@ namespace rpcspy {
 struct LiveOptions {
     bool promiscuous = true;
     int snaplen = 262144;
-    int buffer_kib = 0;  // 0: libpcap's default
+    int buffer_kib = 32768;  // kernel ring: 32 MiB (libpcap: 2 MiB, too small for bursts on lo/any)
     bool immediate = false;
 };
 

@@ -37,7 +37,7 @@ ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& messa
         ("interface,i", po::value(&o.interface)->value_name("IFACE"), "capture live on this interface ('any' for all)")
         ("no-promiscuous-mode,p", "do not put the interface into promiscuous mode")
         ("snapshot-length,s", po::value(&o.live.snaplen)->value_name("BYTES"), "bytes captured per frame (live; default 262144)")
-        ("buffer-size,B", po::value(&o.live.buffer_kib)->value_name("KIB"), "kernel capture buffer size in KiB (live)")
+        ("buffer-size,B", po::value(&o.live.buffer_kib)->value_name("KIB"), "kernel capture buffer size in KiB (live; default 32768)")
         ("json", "write JSON Lines instead of text records")
         ("line-buffered,l", "write each record as soon as it is complete")
         ("brief,q", "omit arguments and results: fixed fields only")

@@ -6,8 +6,9 @@
 set -euo pipefail
 rpcspy=$1 dir=$2 expdir=$3 update=${4:-}
 status=0
-for pcap in "$dir"/*.pcap; do
-  name=$expdir/$(basename "${pcap%.pcap}")
+while IFS= read -r pcap; do
+  rel=${pcap#"$dir"/}
+  name=$expdir/$(printf '%s' "${rel%.pcap}" | tr / _)
   for form in text json; do
     expected=$name.$form.expected
     args=(-r "$pcap")
@@ -16,14 +17,14 @@ for pcap in "$dir"/*.pcap; do
     if [ "$update" = --update ]; then
       printf '%s\n' "$actual" > "$expected"
     elif [ ! -f "$expected" ]; then
-      echo "FAIL $(basename "$pcap") $form: no expected output $expected"; status=1
+      echo "FAIL $rel $form: no expected output $expected"; status=1
     elif ! diff -u "$expected" <(printf '%s\n' "$actual") > /tmp/golden.$$.diff; then
-      echo "FAIL $(basename "$pcap") $form: output differs from $expected:"
+      echo "FAIL $rel $form: output differs from $expected:"
       head -40 /tmp/golden.$$.diff; status=1
     else
-      echo "ok $(basename "$pcap") $form ($(wc -l < "$expected") lines)"
+      echo "ok $rel $form ($(wc -l < "$expected") lines)"
     fi
   done
-done
+done < <(find "$dir" -name '*.pcap' | sort)
 rm -f /tmp/golden.$$.diff
 exit $status

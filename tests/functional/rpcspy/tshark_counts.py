@@ -4,8 +4,8 @@ and replies as tshark did on every sample capture in a shared captures folder.
 
 Usage: tshark_counts.py RPCSPY CAPTURES_DIR CACHE_DIR [PROGRAM...]
 
-CAPTURES_DIR holds sub-folders (epam/, public/, malformed/), each with
-REFERENCE.tshark.txt ("## FILE" headings, then "prog/vers/proc calls replies
+CAPTURES_DIR holds folders (at any depth: epam/, public/, lab/ipv6/, ...), each
+with REFERENCE.tshark.txt ("## FILE" headings, then "prog/vers/proc calls replies
 matched" rows). Compressed captures (.bz2) are decompressed once into CACHE_DIR.
 PROGRAM arguments limit the check to those program numbers (optionally with
 /VERSION). rpcspy must also exit 0 (or 1 for a capture file cut short) and never
@@ -83,11 +83,11 @@ def main():
         return 77
     os.makedirs(cache, exist_ok=True)
     failures, checked = [], 0
-    for sub in sorted(os.listdir(captures)):
-        folder = os.path.join(captures, sub)
-        refpath = os.path.join(folder, "REFERENCE.tshark.txt")
-        if not os.path.isfile(refpath):
+    for folder, _, files in sorted(os.walk(captures)):
+        if "REFERENCE.tshark.txt" not in files:
             continue
+        refpath = os.path.join(folder, "REFERENCE.tshark.txt")
+        sub = os.path.relpath(folder, captures)
         for name, rows in load_reference(refpath).items():
             path = capture_path(folder, name, cache)
             if path is None:
