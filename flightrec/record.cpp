@@ -117,7 +117,7 @@ void install_signals(sigset_t& run_mask) {
 class Recorder {
  public:
   Recorder(RingFile& file, Writer& writer, const RecordOptions& o)
-      : file_(file), w_(writer), h_(file.header()), o_(o) {}
+      : w_(writer), h_(file.header()), o_(o) {}
 
   // Returns why recording ended.
   std::string run(int fd, const sigset_t& run_mask);
@@ -128,7 +128,6 @@ class Recorder {
   void handle_control();
   bool service();  // signals and control requests; false once stopping
 
-  RingFile& file_;
   Writer& w_;
   FileHeader& h_;
   const RecordOptions& o_;
@@ -313,17 +312,29 @@ int record_now(const RecordOptions& o, int ready_fd) {
     Recorder r(file, w, o);
     std::string why = r.run(child.fd >= 0 ? child.fd : STDIN_FILENO, run_mask);
     if (why.empty()) why = "stopped";
+    if (child.pid > 0) {
+      // At end of input the command is normally exiting: give it a moment, and say how it
+      // ended. When recording is stopped instead, the command is ended with SIGTERM.
+      ::close(child.fd);
+      int status = 0;
+      pid_t done = 0;
+      if (why == "end of input")
+        for (int i = 0; i < 200 && (done = waitpid(child.pid, &status, WNOHANG)) == 0; ++i) {
+          timespec ts{0, 10'000'000};
+          nanosleep(&ts, nullptr);
+        }
+      if (done == 0) {
+        kill(child.pid, SIGTERM);
+        done = waitpid(child.pid, &status, 0);
+      }
+      if (done == child.pid && WIFEXITED(status))
+        why += "; " + o.command[0] + " exited with status " + std::to_string(WEXITSTATUS(status));
+      else if (done == child.pid && WIFSIGNALED(status))
+        why += "; " + o.command[0] + " ended by signal SIG" + sigabbrev_np(WTERMSIG(status));
+    }
     w.append_text(Kind::stop, why);
     w.close();
     if (o.sync_interval_ns != 0) file.sync();
-    if (child.pid > 0) {
-      ::close(child.fd);
-      int status = 0;
-      if (waitpid(child.pid, &status, WNOHANG) == 0) {
-        kill(child.pid, SIGTERM);
-        waitpid(child.pid, &status, 0);
-      }
-    }
     return kExitOk;
   } catch (const Error& e) {
     report_ready(std::string("flightrec: ") + e.what());

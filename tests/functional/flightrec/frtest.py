@@ -166,6 +166,12 @@ def case_roundtrip():
     kinds = [k for _, k, _ in recs]
     check(kinds.count("part") == 2 + 1, f"pieces of the long line and the last line: {kinds[-8:]}")
     check(recs[-1][1] == "stop" and recs[-1][2] == b"end of input", f"last record {recs[-1]}")
+    cring = path("cmd.ring")
+    fr("record", cring, "--", "sh", "-c", "echo out; echo err >&2; exit 3")
+    check(fr("dump", cring).stdout == b"out\n--- flightrec stop: end of input; sh exited with status 3\n",
+          "record -- CMD: output or exit status")
+    fr("record", "--stderr", cring, "--", "sh", "-c", "echo err >&2")
+    check(b"\nerr\n" in fr("dump", cring).stdout, "--stderr")
     blob = bytes(random.Random(4).randrange(256) for _ in range(300000))
     bring = path("bin.ring")
     fr("record", "-b", "-s", "1M", bring, input=blob)
@@ -346,7 +352,8 @@ def case_control():
     check(skipped > 0 and after - before - 1 == skipped,
           f"paused: lines {before}..{after}, {skipped} skipped")
     check(recs[0][2] == line_for(0), "first line")
-    check(recs[-1][2] == b"stopped by flightrec stop", f"{recs[-1]}")
+    check(recs[-1][2] == b"stopped by flightrec stop; %s ended by signal SIGTERM"
+          % sys.executable.encode(), f"{recs[-1]}")
     marks = [r[2] for r in recs if r[1] == "mark"]
     check(marks == [b"test one begins", b"test one ends"], f"marks {marks}")
     p = fr("stop", ring, check_rc=1)
