@@ -5,6 +5,10 @@
 #include <cstring>
 #include <unistd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace common {
 
 const std::string_view RecordLine::kFixedNames[kFixedCount] = {
@@ -110,6 +114,28 @@ bool is_id(std::string_view s) {
     std::uint32_t v = 0;
     return s == "-" || parse_u32(s, v);
 }
+// The first byte at or after p that is not printable ASCII other than space
+// (i.e. a space, a control byte, DEL or a byte >= 0x80), or end.
+inline const char* next_special(const char* p, const char* end) {
+#if defined(__SSE2__)
+    const __m128i limit = _mm_set1_epi8(0x21);
+    const __m128i del = _mm_set1_epi8(0x7f);
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        // Signed compare: bytes >= 0x80 are negative, so below 0x21 too.
+        __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, limit), _mm_cmpeq_epi8(v, del));
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+        if (mask) return p + __builtin_ctz(mask);
+        p += 16;
+    }
+#endif
+    for (; p != end; ++p) {
+        auto c = static_cast<unsigned char>(*p);
+        if (c <= 0x20 || c >= 0x7f) return p;
+    }
+    return end;
+}
+
 bool is_xid(std::string_view s) {
     if (s.size() != 8) return false;
     for (char c : s)
@@ -156,9 +182,8 @@ LineKind RecordLine::parse(std::string_view line) {
         tokens_.push_back(RecordToken{s.substr(0, eq), s.substr(eq + 1)});
         return true;
     };
-    for (const char* p = begin; p != end; ++p) {
+    for (const char* p = begin; (p = next_special(p, end)) != end; ++p) {
         auto c = static_cast<unsigned char>(*p);
-        if (c > 0x20 && c < 0x7f) continue;
         auto column = static_cast<std::size_t>(p - begin) + 1;
         if (c != ' ') return fail(LineError::BadByte, column);
         if (p == start) return fail(LineError::EmptyField, column);

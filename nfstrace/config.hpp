@@ -18,6 +18,7 @@ struct Config {
     std::size_t window_records = 1 << 18;  // ... and at most this many records in it
     Time expire = 3600 * kSecond;   // forget handles not seen for this long
     std::size_t max_held = 1 << 20;  // finished opens held back for sorting, at most
+    Time sweep = 0;                  // sweep interval; 0: a quarter of idle, at least 1 s
     bool cache_hits = true;         // report GETATTR/ACCESS/CREATE-only opens (0 bytes)
     bool json = false;
     bool names = true;               // --no-names clears it

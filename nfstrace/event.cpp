@@ -104,8 +104,8 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
 Extract Extractor::extract_mount(const RecordLine& r, Event& ev) {
     if (r.proc() != "mnt") return Extract::Ignored;
     ev.op = Op::MountMnt;
-    ev.server = hosts_.intern(host_part(r.server()));
-    ev.client = hosts_.intern(host_part(r.client()));
+    ev.server = hosts_.intern(host_part(r.server()), server_cache_);
+    ev.client = hosts_.intern(host_part(r.client()), client_cache_);
     const common::RecordToken* path = r.find("path");
     const common::RecordToken* fh = r.find_last("fh");
     if (!path || !fh || !ev.ok) return Extract::Ignored;
@@ -117,8 +117,8 @@ Extract Extractor::extract_mount(const RecordLine& r, Event& ev) {
 Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
     ev.op = op_from_proc(r.proc());
     if (ev.op == Op::Other) return Extract::Ignored;
-    ev.server = hosts_.intern(host_part(r.server()));
-    ev.client = hosts_.intern(host_part(r.client()));
+    ev.server = hosts_.intern(host_part(r.server()), server_cache_);
+    ev.client = hosts_.intern(host_part(r.client()), client_cache_);
     const bool fh_in_reply = reply_has_fh(ev.op);
     bool seen_fh = false;
     for (const common::RecordToken& tok : r.tokens()) {

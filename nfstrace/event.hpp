@@ -97,6 +97,8 @@ private:
 
     HandleTable& handles_;
     HostTable& hosts_;
+    HostTable::Cache server_cache_;
+    HostTable::Cache client_cache_;
     int digits_ = -1;
 };
 

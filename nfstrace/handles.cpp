@@ -36,28 +36,80 @@ std::string_view host_part(std::string_view address) {
 
 std::uint32_t HostTable::intern(std::string_view host) {
     auto it = ids_.find(host);
-    if (it != ids_.end()) return it->second;
-    auto id = static_cast<std::uint32_t>(names_.size());
-    names_.emplace_back(host);
-    ids_.emplace(std::string(host), id);
+    std::uint32_t id;
+    if (it != ids_.end()) {
+        id = it->second;
+    } else {
+        id = static_cast<std::uint32_t>(names_.size());
+        names_.emplace_back(host);
+        ids_.emplace(std::string(host), id);
+    }
     return id;
 }
 
-std::uint32_t Node::server() const {
-    std::uint32_t v = 0;
-    std::memcpy(&v, key.data(), 4);
-    return v;
+
+namespace {
+std::uint64_t key_hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+}  // namespace
+
+std::uint32_t HandleTable::index_find(std::uint64_t hash, std::string_view key) const {
+    std::size_t mask = index_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        const IndexEntry& e = index_[i];
+        if (e.slot == kNoRun) return kNoRun;
+        if (e.hash == hash && slots_[e.slot].key == key) return e.slot;
+    }
+}
+
+void HandleTable::index_insert(std::uint64_t hash, std::uint32_t slot) {
+    if ((index_count_ + 1) * 4 > index_.size() * 3) {  // keep the load under 3/4
+        std::vector<IndexEntry> old(index_.size() * 2, IndexEntry{0, kNoRun});
+        old.swap(index_);
+        std::size_t mask = index_.size() - 1;
+        for (const IndexEntry& e : old) {
+            if (e.slot == kNoRun) continue;
+            std::size_t i = e.hash & mask;
+            while (index_[i].slot != kNoRun) i = (i + 1) & mask;
+            index_[i] = e;
+        }
+    }
+    std::size_t mask = index_.size() - 1;
+    std::size_t i = hash & mask;
+    while (index_[i].slot != kNoRun) i = (i + 1) & mask;
+    index_[i] = IndexEntry{hash, slot};
+    ++index_count_;
+}
+
+void HandleTable::index_erase(std::uint64_t hash, std::uint32_t slot) {
+    std::size_t mask = index_.size() - 1;
+    std::size_t i = hash & mask;
+    while (index_[i].slot != slot) {
+        if (index_[i].slot == kNoRun) return;
+        i = (i + 1) & mask;
+    }
+    // Backward shift: move later entries of the cluster into the hole when their
+    // home position allows it.
+    std::size_t hole = i;
+    for (std::size_t j = (i + 1) & mask; index_[j].slot != kNoRun; j = (j + 1) & mask) {
+        std::size_t home = index_[j].hash & mask;
+        // Can entry j move to the hole? Only if its home is not in (hole, j].
+        bool in_range = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (!in_range) {
+            index_[hole] = index_[j];
+            hole = j;
+        }
+    }
+    index_[hole] = IndexEntry{0, kNoRun};
+    --index_count_;
 }
 
 HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time now) {
     key_.resize(4);
     std::memcpy(key_.data(), &server, 4);
     key_.append(hex);
-    auto it = index_.find(key_);
-    std::uint32_t slot;
-    if (it != index_.end()) {
-        slot = it->second;
-    } else {
+    std::uint64_t h = key_hash(key_);
+    std::uint32_t slot = index_find(h, key_);
+    if (slot == kNoRun) {
         if (!free_.empty()) {
             slot = free_.back();
             free_.pop_back();
@@ -70,8 +122,9 @@ HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time n
         n = Node{};
         n.gen = gen;
         n.key = key_;
+        n.server_id = server;
         n.in_use = true;
-        index_.emplace(key_, slot);
+        index_insert(h, slot);
     }
     Node& n = slots_[slot];
     if (now > n.last_seen) n.last_seen = now;
@@ -141,7 +194,7 @@ std::size_t HandleTable::expire(Time cutoff) {
         Node& n = slots_[slot];
         if (!n.in_use || n.last_seen >= cutoff || n.first_run != kNoRun) continue;
         unbind((static_cast<HandleRef>(n.gen) << 32) | (static_cast<HandleRef>(slot) + 1));
-        index_.erase(n.key);
+        index_erase(key_hash(n.key), slot);
         std::uint32_t gen = n.gen;
         n = Node{};
         n.gen = gen;

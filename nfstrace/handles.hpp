@@ -35,7 +35,17 @@ struct TransparentHash {
 // Interned host addresses (client or server address without the port).
 class HostTable {
 public:
+    // A caller's memory of its last lookup (records come in runs of one host).
+    struct Cache {
+        std::string host;
+        std::uint32_t id = 0xffffffff;
+    };
     std::uint32_t intern(std::string_view host);
+    std::uint32_t intern(std::string_view host, Cache& cache) {
+        if (cache.id != 0xffffffff && host == cache.host) return cache.id;
+        cache.host.assign(host);
+        return cache.id = intern(host);
+    }
     const std::string& name(std::uint32_t id) const { return names_[id]; }
     std::size_t size() const { return names_.size(); }
 
@@ -56,6 +66,7 @@ struct Node {
     std::uint32_t mode = 0;
     std::uint32_t gen = 0;
     std::uint32_t first_run = kNoRun;  // runs open on this node (OpenTracker's)
+    std::uint32_t server_id = 0;
     FileType ftype = FileType::Unknown;
     bool in_use = false;
     bool have_size = false;
@@ -65,7 +76,7 @@ struct Node {
 
     std::string_view server_and_hex() const { return key; }
     std::string_view hex() const { return std::string_view(key).substr(4); }
-    std::uint32_t server() const;
+    std::uint32_t server() const { return server_id; }
 };
 
 class HandleTable {
@@ -91,7 +102,7 @@ public:
 
     // Forgets nodes not seen since `cutoff` that have no open runs. Returns how many.
     std::size_t expire(Time cutoff);
-    std::size_t size() const { return index_.size(); }
+    std::size_t size() const { return index_count_; }
     // All slots (for sweeps).
     std::vector<Node>& slots() { return slots_; }
 
@@ -109,7 +120,17 @@ private:
 
     std::vector<Node> slots_;
     std::vector<std::uint32_t> free_;
-    std::unordered_map<std::string, std::uint32_t, TransparentHash, std::equal_to<>> index_;
+    // Open addressing (linear probing, backward-shift deletion) from the hash of a
+    // node's key to its slot: one probe into a flat array, then one compare.
+    struct IndexEntry {
+        std::uint64_t hash;
+        std::uint32_t slot;  // kNoRun: empty
+    };
+    std::uint32_t index_find(std::uint64_t hash, std::string_view key) const;
+    void index_insert(std::uint64_t hash, std::uint32_t slot);
+    void index_erase(std::uint64_t hash, std::uint32_t slot);
+    std::vector<IndexEntry> index_ = std::vector<IndexEntry>(1024, IndexEntry{0, kNoRun});
+    std::size_t index_count_ = 0;
     std::unordered_map<DentKey, HandleRef, DentHash> dents_;
     std::string key_;  // scratch
     mutable std::vector<const Node*> chain_;  // scratch for path()

@@ -72,7 +72,8 @@ bool Tracer::line(std::string_view text, std::string_view file, std::uint64_t li
         case common::LineKind::Record: break;
     }
     ++in_.records;
-    Extract what = extractor_.extract(rec_, ev_);
+    Event& ev = tracker_.next_event();
+    Extract what = extractor_.extract(rec_, ev);
     if (!saw_record_) {
         saw_record_ = true;
         writer_.set_time_digits(extractor_.time_digits());
@@ -83,9 +84,8 @@ bool Tracer::line(std::string_view text, std::string_view file, std::uint64_t li
     }
     switch (what) {
         case Extract::Event:
-            ev_.seq = seq_++;
-            tracker_.add(std::move(ev_));
-            ev_ = Event{};
+            ev.seq = seq_++;
+            tracker_.add_event();
             break;
         case Extract::Ignored: ++in_.ignored; break;
         case Extract::Nfs4: ++in_.nfs4; break;

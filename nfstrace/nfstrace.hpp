@@ -52,7 +52,6 @@ private:
     OpenWriter writer_;
     OpenTracker tracker_;
     common::RecordLine rec_;
-    Event ev_;
     InputStats in_;
     bool header_written_ = false;
     bool saw_record_ = false;

@@ -19,19 +19,38 @@ const char* end_name(End e) {
 }
 
 namespace {
-// Sweeps (ending idle runs, writing opens) run at most this often in trace time.
-constexpr Time kSweepEvery = kSecond;
+// Sweeps (ending idle runs, writing opens, expiring handles) run this often in
+// trace time: a quarter of the idle time, at least a second. They only finish
+// what the next event of the file would finish the same way, so their timing
+// changes how soon opens are written, never what is written.
+Time sweep_every(const Config& cfg) { return cfg.sweep > 0 ? cfg.sweep : std::max(cfg.idle / 4, kSecond); }
 
-bool later(const OpenRecord& a, const OpenRecord& b) {  // heap order: earliest on top
-    return a.open != b.open ? a.open > b.open : a.seq > b.seq;
-}
 bool is_dot(std::string_view name) { return name == "." || name == ".."; }
 }  // namespace
+
+bool OpenTracker::later(const HeldKey& a, const HeldKey& b) {  // heap order: earliest on top
+    return a.open != b.open ? a.open > b.open : a.seq > b.seq;
+}
 
 OpenTracker::OpenTracker(const Config& cfg, HandleTable& handles, OpenSink& sink)
     : cfg_(cfg), handles_(handles), sink_(sink) {}
 
-void OpenTracker::add(Event&& ev) {
+Event& OpenTracker::next_event() {
+    if (next_ == kNoRun) {
+        if (!free_events_.empty()) {
+            next_ = free_events_.back();
+            free_events_.pop_back();
+        } else {
+            next_ = static_cast<std::uint32_t>(events_.size());
+            events_.emplace_back();
+        }
+    }
+    return events_[next_];
+}
+
+void OpenTracker::add_event() {
+    if (next_ == kNoRun) return;
+    const Event& ev = events_[next_];
     ++stats_.events;
     if (!started_ || ev.t > newest_) newest_ = ev.t;
     started_ = true;
@@ -42,21 +61,25 @@ void OpenTracker::add(Event&& ev) {
         if (prev->t < ev.t || (prev->t == ev.t && prev->seq < ev.seq)) break;
         it = prev;
     }
-    window_.insert(it, std::move(ev));
+    window_.insert(it, Slot{ev.t, ev.seq, next_});
+    next_ = kNoRun;
     while (!window_.empty()) {
         bool full = window_.size() > cfg_.window_records;
         if (!full && window_.front().t + cfg_.window > newest_) break;
         if (full) ++stats_.window_full;
-        process(window_.front());
-        window_.pop_front();
+        take_front();
     }
 }
 
+void OpenTracker::take_front() {
+    std::uint32_t i = window_.front().index;
+    window_.pop_front();
+    process(events_[i]);
+    free_events_.push_back(i);
+}
+
 void OpenTracker::finish() {
-    while (!window_.empty()) {
-        process(window_.front());
-        window_.pop_front();
-    }
+    while (!window_.empty()) take_front();
     sweep(true);
 }
 
@@ -145,9 +168,13 @@ void OpenTracker::apply_attrs(Node* n, const Event& ev) {
     }
 }
 
-std::uint32_t OpenTracker::find_run(Node* n, std::uint32_t client, std::uint32_t uid) const {
-    for (std::uint32_t r = n->first_run; r != kNoRun; r = runs_[r].next)
-        if (runs_[r].client == client && runs_[r].uid == uid) return r;
+std::uint32_t OpenTracker::live_run(Node* n, std::uint32_t client, std::uint32_t uid) {
+    for (std::uint32_t r = n->first_run; r != kNoRun; r = runs_[r].next) {
+        if (runs_[r].client != client || runs_[r].uid != uid) continue;
+        if (!idle_expired(runs_[r])) return r;
+        finish_run(r, End::Idle);  // ended by its idle gap, whether or not a sweep saw it yet
+        return kNoRun;
+    }
     return kNoRun;
 }
 
@@ -198,22 +225,19 @@ void OpenTracker::io(Event& ev) {
     if (!n) return;
     apply_attrs(n, ev);
     if (n->ftype == FileType::Unknown) n->ftype = FileType::Reg;  // only files are read and written
-    std::uint32_t r = find_run(n, ev.client, ev.uid);
+    std::uint32_t r = live_run(n, ev.client, ev.uid);
     if (r != kNoRun) {
-        Run& run = runs_[r];
-        bool end = false;
+        const Run& run = runs_[r];
+        bool end = true;
         End why = End::Idle;
-        if (run.check_only) {
-            end = ev.t - run.last_done > cfg_.lead;
-        } else if (run.committed && ev.t >= run.commit_done) {
-            end = true;
+        if (run.check_only)
+            end = false;  // the check that opened it
+        else if (run.committed && ev.t >= run.commit_done)
             why = End::Commit;
-        } else if (ev.t - run.last_done > cfg_.idle) {
-            end = true;
-        } else if (ev.op == Op::Read && ev.offset == 0 && run.eof) {
-            end = true;
+        else if (ev.op == Op::Read && ev.offset == 0 && run.eof)
             why = End::Eof;
-        }
+        else
+            end = false;
         if (end) {
             finish_run(r, why);
             r = kNoRun;
@@ -244,11 +268,11 @@ void OpenTracker::commit(Event& ev) {
     Node* n = handles_.get(ev.fh);
     if (!n) return;
     apply_attrs(n, ev);
-    std::uint32_t r = find_run(n, ev.client, ev.uid);
+    std::uint32_t r = live_run(n, ev.client, ev.uid);
     if (r == kNoRun || !runs_[r].write) {
         // Write-back may run under another credential: any writing run of this client.
         for (r = n->first_run; r != kNoRun; r = runs_[r].next)
-            if (runs_[r].client == ev.client && runs_[r].write) break;
+            if (runs_[r].client == ev.client && runs_[r].write && !idle_expired(runs_[r])) break;
     }
     if (r == kNoRun || runs_[r].check_only || !runs_[r].write) return;
     Run& run = runs_[r];
@@ -264,25 +288,20 @@ void OpenTracker::check(Event& ev, HandleRef obj, bool hint_write) {
     Node* n = handles_.get(obj);
     if (!n || !ev.ok) return;
     if (n->ftype != FileType::Reg && n->ftype != FileType::Unknown) return;
-    std::uint32_t r = find_run(n, ev.client, ev.uid);
+    std::uint32_t r = live_run(n, ev.client, ev.uid);
     if (r != kNoRun) {
         Run& run = runs_[r];
-        if (run.check_only) {
-            if (ev.t - run.last_done <= cfg_.lead) {  // one more check of the same open
-                if (ev.done > run.last_done) run.last_done = ev.done;
-                run.hint_write = run.hint_write || hint_write;
-                return;
-            }
-            finish_run(r, End::Idle);
-        } else if (run.committed && ev.t >= run.commit_done) {
-            finish_run(r, End::Commit);
-        } else if (run.eof) {
-            finish_run(r, End::Eof);
-        } else if (ev.t - run.last_done > cfg_.idle) {
-            finish_run(r, End::Idle);
-        } else {
-            return;  // revalidation inside an open
+        if (run.check_only) {  // one more check of the same open
+            if (ev.done > run.last_done) run.last_done = ev.done;
+            run.hint_write = run.hint_write || hint_write;
+            return;
         }
+        if (run.committed && ev.t >= run.commit_done)
+            finish_run(r, End::Commit);
+        else if (run.eof)
+            finish_run(r, End::Eof);
+        else
+            return;  // revalidation inside an open
     }
     r = start_run(n, obj, ev, true);
     runs_[r].hint_write = hint_write;
@@ -292,6 +311,10 @@ void OpenTracker::end_runs(HandleRef h, End why) {
     Node* n = handles_.get(h);
     if (!n) return;
     while (n->first_run != kNoRun) finish_run(n->first_run, why);
+}
+
+bool OpenTracker::idle_expired(const Run& run) const {
+    return now_ - run.last_done > (run.check_only ? cfg_.lead : cfg_.idle);
 }
 
 void OpenTracker::finish_run(std::uint32_t r, End why) {
@@ -307,13 +330,25 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
     --active_;
     free_runs_.push_back(r);
 
+    // A run idle for longer than its limit ended then, whatever ends it now: a
+    // sweep may or may not have come in between, and the output must not depend
+    // on that.
+    if (idle_expired(run)) why = End::Idle;
     if (run.committed && why != End::Remove && why != End::Rename) why = End::Commit;
     bool cache_hit = run.check_only;
     if (cache_hit && (!cfg_.cache_hits || !n || n->ftype != FileType::Reg)) {
         ++stats_.checks_dropped;
         return;
     }
-    OpenRecord rec;
+    std::uint32_t slot;
+    if (!free_held_.empty()) {
+        slot = free_held_.back();
+        free_held_.pop_back();
+    } else {
+        slot = static_cast<std::uint32_t>(held_pool_.size());
+        held_pool_.emplace_back();
+    }
+    OpenRecord& rec = held_pool_[slot];  // reused: its strings keep their storage
     rec.open = run.open;
     rec.close = run.last_done;
     rec.seq = run.seq;
@@ -329,46 +364,41 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
     rec.have_size = run.have_size;
     rec.vers = run.vers;
     rec.end = why;
-    if (n) {
-        rec.server = n->server();
-        rec.fh.assign(n->hex());
-        rec.ftype = n->ftype;
-        rec.mode = n->mode;
-        rec.have_mode = n->have_mode;
-    }
+    rec.server = n ? n->server() : 0;
+    rec.fh.assign(n ? n->hex() : std::string_view{});
+    rec.ftype = n ? n->ftype : FileType::Unknown;
+    rec.mode = n ? n->mode : 0;
+    rec.have_mode = n && n->have_mode;
+    rec.have_path = cfg_.names;
     if (cfg_.names) {
-        rec.have_path = true;
-        rec.path = std::move(run.path);
+        std::swap(rec.path, run.path);
         if (!rec.path.empty() && rec.path[0] == '?' && n) {
             // Incomplete when the open began: what is known now may be better.
-            std::string now;
-            snapshot_path(run.node, now);
-            if (now[0] != '?' || now.size() > rec.path.size()) rec.path = std::move(now);
+            snapshot_path(run.node, scratch_);
+            if (scratch_[0] != '?' || scratch_.size() > rec.path.size()) std::swap(rec.path, scratch_);
         }
     }
     ++stats_.opens;
     if (cache_hit) ++stats_.cache_hits;
-    hold(std::move(rec));
-}
-
-void OpenTracker::hold(OpenRecord&& rec) {
-    held_.push_back(std::move(rec));
+    held_.push_back(HeldKey{rec.open, rec.seq, slot});
     std::push_heap(held_.begin(), held_.end(), later);
     stats_.max_held = std::max<std::uint64_t>(stats_.max_held, held_.size());
     while (held_.size() > cfg_.max_held) {
         ++stats_.forced_out;
-        std::pop_heap(held_.begin(), held_.end(), later);
-        sink_.emit(held_.back());
-        held_.pop_back();
+        emit_top();
     }
 }
 
+void OpenTracker::emit_top() {
+    std::pop_heap(held_.begin(), held_.end(), later);
+    std::uint32_t slot = held_.back().index;
+    held_.pop_back();
+    sink_.emit(held_pool_[slot]);
+    free_held_.push_back(slot);
+}
+
 void OpenTracker::emit_until(Time watermark, bool all) {
-    while (!held_.empty() && (all || held_.front().open < watermark)) {
-        std::pop_heap(held_.begin(), held_.end(), later);
-        sink_.emit(held_.back());
-        held_.pop_back();
-    }
+    while (!held_.empty() && (all || held_.front().open < watermark)) emit_top();
 }
 
 void OpenTracker::sweep(bool final) {
@@ -378,7 +408,7 @@ void OpenTracker::sweep(bool final) {
         if (!run.in_use) continue;
         if (final) {
             finish_run(r, run.eof ? End::Eof : End::Input);
-        } else if (run.check_only ? now_ - run.last_done > cfg_.lead : now_ - run.last_done > cfg_.idle) {
+        } else if (idle_expired(run)) {
             finish_run(r, End::Idle);
         } else if (run.open < watermark) {
             watermark = run.open;
@@ -387,9 +417,9 @@ void OpenTracker::sweep(bool final) {
     emit_until(watermark, final);
     if (now_ >= next_expire_) {
         stats_.handles_expired += handles_.expire(now_ - cfg_.expire);
-        next_expire_ = now_ + std::max(cfg_.expire / 16, kSweepEvery);
+        next_expire_ = now_ + std::max(cfg_.expire / 16, sweep_every(cfg_));
     }
-    next_sweep_ = now_ + kSweepEvery;
+    next_sweep_ = now_ + sweep_every(cfg_);
 }
 
 }  // namespace nfstrace

@@ -82,8 +82,16 @@ class OpenTracker {
 public:
     OpenTracker(const Config& cfg, HandleTable& handles, OpenSink& sink);
 
-    // Takes an event (in input order) into the reorder window.
-    void add(Event&& ev);
+    // The event to fill next (its storage is reused: no allocation per event once
+    // warm). Valid until add_event() or the next call.
+    Event& next_event();
+    // Takes the event filled in next_event() (in input order) into the reorder window.
+    void add_event();
+    // Convenience for tests: copies `ev` into next_event() and adds it.
+    void add(const Event& ev) {
+        next_event() = ev;
+        add_event();
+    }
     // End of input: processes everything, ends all runs, writes all opens.
     void finish();
 
@@ -117,6 +125,7 @@ private:
         std::string path;
     };
 
+    void take_front();
     void process(Event& ev);
     void apply_attrs(Node* n, const Event& ev);
     void io(Event& ev);
@@ -125,17 +134,28 @@ private:
     void end_runs(HandleRef h, End why);
     void sweep(bool final);
 
-    std::uint32_t find_run(Node* n, std::uint32_t client, std::uint32_t uid) const;
+    // The run of this client and user on n, unless it has ended by its idle gap
+    // (then it is finished here).
+    std::uint32_t live_run(Node* n, std::uint32_t client, std::uint32_t uid);
     std::uint32_t start_run(Node* n, HandleRef h, const Event& ev, bool check_only);
+    bool idle_expired(const Run& run) const;
     void finish_run(std::uint32_t r, End why);
     void snapshot_path(HandleRef h, std::string& out) const;
-    void hold(OpenRecord&& rec);
+    void emit_top();
     void emit_until(Time watermark, bool all);
 
     const Config& cfg_;
     HandleTable& handles_;
     OpenSink& sink_;
-    std::deque<Event> window_;
+    struct Slot {
+        Time t;
+        std::uint64_t seq;
+        std::uint32_t index;  // in events_
+    };
+    std::deque<Slot> window_;  // sorted on (t, seq)
+    std::vector<Event> events_;
+    std::vector<std::uint32_t> free_events_;
+    std::uint32_t next_ = kNoRun;  // index of the event handed out by next_event()
     Time newest_ = 0;  // newest call time taken into the window
     Time now_ = 0;     // call time of the event being processed (never decreases)
     bool started_ = false;
@@ -144,7 +164,17 @@ private:
     std::vector<Run> runs_;
     std::vector<std::uint32_t> free_runs_;
     std::size_t active_ = 0;
-    std::vector<OpenRecord> held_;  // a heap on (open, seq)
+    // Finished opens waiting for their turn: records in a pool, and a heap of keys.
+    struct HeldKey {
+        Time open;
+        std::uint64_t seq;
+        std::uint32_t index;  // in held_pool_
+    };
+    static bool later(const HeldKey& a, const HeldKey& b);
+    std::vector<OpenRecord> held_pool_;
+    std::vector<std::uint32_t> free_held_;
+    std::vector<HeldKey> held_;
+    std::string scratch_;
     TrackerStats stats_;
 };
 

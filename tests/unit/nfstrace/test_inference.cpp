@@ -365,3 +365,62 @@ TEST_CASE("inference: state of idle handles expires, counted") {
     CHECK(res.opens.size() == 102);
     CHECK(res.tracker.handles_expired >= 100);
 }
+
+TEST_CASE("inference: the output does not depend on when sweeps happen") {
+    // A pseudo-random mix of I/O, checks, commits, renames and removes on a few
+    // files by a few clients and users.
+    std::vector<std::string> lines{nft::kHeader};
+    std::uint64_t x = 12345;
+    auto rnd = [&x](std::uint64_t n) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (x >> 33) % n;
+    };
+    lines.push_back(mnt("1.000000", "/export", "aa").line());
+    for (int f = 0; f < 8; ++f)
+        lines.push_back(Rec{"1.500000", "lookup", "dir=aa name=f" + std::to_string(f) + " fh=b" + std::to_string(f) +
+                                                      " ftype=reg size=20000"}
+                            .line());
+    std::uint64_t t_us = 2'000'000;
+    for (int i = 0; i < 3000; ++i) {
+        t_us += rnd(3) == 0 ? rnd(40'000'000) : rnd(300'000);
+        char ts[32];
+        std::snprintf(ts, sizeof ts, "%llu.%06llu", static_cast<unsigned long long>(t_us / 1'000'000),
+                      static_cast<unsigned long long>(t_us % 1'000'000));
+        std::string f = std::to_string(rnd(8));
+        std::string fh = "fh=b" + f;
+        Rec r{ts, "read", fh};
+        r.uid = rnd(4) == 0 ? "2000" : "1000";
+        r.client = rnd(3) == 0 ? "10.0.0.3.800" : "10.0.0.2.800";
+        switch (rnd(10)) {
+            case 0: r.proc = "getattr"; r.tokens = fh + " ftype=reg size=20000"; break;
+            case 1: r.proc = "commit"; break;
+            case 2:
+                r.proc = "write";
+                r.tokens = fh + " offset=" + std::to_string(rnd(4) * 4096) + " count=4096 rcount=4096 size=20000";
+                break;
+            case 3:
+                if (rnd(5) == 0) {
+                    r.proc = "rename";
+                    r.tokens = "dir=aa name=f" + f + " todir=aa toname=f" + f;
+                    break;
+                }
+                [[fallthrough]];
+            default: {
+                std::uint64_t off = rnd(5) * 4096;
+                r.tokens = fh + " offset=" + std::to_string(off) + " count=4096 rcount=4096" +
+                           (off == 16384 ? " eof=true" : " eof=false") + " size=20000";
+            }
+        }
+        lines.push_back(r.line());
+    }
+    Config often;
+    often.sweep = kSecond / 1000;
+    Config rarely;
+    rarely.sweep = 100000 * kSecond;
+    auto a = trace(lines, often);
+    auto b = trace(lines, rarely);
+    auto c = trace(lines);
+    CHECK(a.opens.size() > 100);
+    CHECK(a.opens == b.opens);
+    CHECK(a.opens == c.opens);
+}
