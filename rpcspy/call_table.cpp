@@ -63,8 +63,9 @@ PendingCall* CallTable::insert(const CallKey& key) {
     std::size_t b = bucket_of(key);
     while (index_[b] != 0) b = (b + 1) & mask_;
     index_[b] = slot + 1;
-    // Compact the order queue when its consumed prefix dominates.
-    if (order_head_ > 4096 && order_head_ * 2 > order_.size()) {
+    // Compact the order queue when its consumed prefix dominates, so its size
+    // stays below twice the live calls and it stops growing in steady state.
+    if (order_head_ * 2 > order_.size()) {
         order_.erase(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(order_head_));
         order_head_ = 0;
     }
