@@ -31,6 +31,7 @@ extern "C" void on_stop_signal(int sig) {
 extern "C" void on_wake_signal(int) { g_wake = 1; }
 
 constexpr std::uint64_t kDefaultSize = 64ull << 20;
+constexpr std::uint64_t kDrainNs = 3'000'000'000ull;  // a stopped command's last output
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -119,8 +120,10 @@ class Recorder {
   Recorder(RingFile& file, Writer& writer, const RecordOptions& o)
       : w_(writer), h_(file.header()), o_(o) {}
 
-  // Returns why recording ended.
-  std::string run(int fd, const sigset_t& run_mask);
+  // Records input until end of input or a stop; returns why it ended. With a deadline
+  // (after a stop, to take in a command's last output) it goes on until end of input or
+  // the deadline, whatever else happens, and returns "" at the deadline.
+  std::string run(int fd, const sigset_t& run_mask, std::uint64_t deadline_ns = 0);
 
  private:
   bool put(Kind kind, std::uint16_t flags, const char* p, std::size_t n);
@@ -134,6 +137,8 @@ class Recorder {
   bool paused_ = false;
   bool stopping_ = false;
   std::string reason_;
+  std::unique_ptr<char[]> buf_;
+  std::size_t have_ = 0;  // bytes in buf_: the start of an unfinished line
 };
 
 bool Recorder::service() {
@@ -202,26 +207,35 @@ bool Recorder::put(Kind kind, std::uint16_t flags, const char* p, std::size_t n)
   }
 }
 
-std::string Recorder::run(int fd, const sigset_t& run_mask) {
+std::string Recorder::run(int fd, const sigset_t& run_mask, std::uint64_t deadline_ns) {
   const std::size_t max = static_cast<std::size_t>(w_.max_record());
   const std::size_t cap = std::max<std::size_t>(1 << 20, 2 * max);
-  const auto buf = std::make_unique<char[]>(cap);
-  std::size_t have = 0;  // bytes in buf, the start of an unfinished line
+  if (!buf_) buf_ = std::make_unique<char[]>(cap);
+  char* const buf = buf_.get();
+  std::size_t& have = have_;
   std::uint64_t last_sync = now_ns();
   const std::uint64_t sync_every = o_.sync_interval_ns;
   pollfd pfd{fd, POLLIN, 0};
-  while (service()) {
-    timespec ts{};
-    timespec* timeout = nullptr;
+  for (;;) {
+    if (!service() && deadline_ns == 0) break;
+    std::uint64_t wait = UINT64_MAX;
+    const std::uint64_t now = now_ns();
+    if (deadline_ns != 0) {
+      if (now >= deadline_ns) return {};
+      wait = deadline_ns - now;
+    }
     if (sync_every != 0) {
-      const std::uint64_t now = now_ns();
       if (now - last_sync >= sync_every) {
         w_.sync();
         last_sync = now;
       }
-      const std::uint64_t left = sync_every - (now - last_sync);
-      ts.tv_sec = static_cast<time_t>(left / 1000000000u);
-      ts.tv_nsec = static_cast<long>(left % 1000000000u);
+      wait = std::min(wait, sync_every - (now - last_sync));
+    }
+    timespec ts{};
+    timespec* timeout = nullptr;
+    if (wait != UINT64_MAX) {
+      ts.tv_sec = static_cast<time_t>(wait / 1000000000u);
+      ts.tv_nsec = static_cast<long>(wait % 1000000000u);
       timeout = &ts;
     }
     const int pr = ppoll(&pfd, 1, timeout, &run_mask);
@@ -230,14 +244,14 @@ std::string Recorder::run(int fd, const sigset_t& run_mask) {
       throw Error("poll: " + errno_text());
     }
     if (pr == 0) continue;
-    const ssize_t n = ::read(fd, buf.get() + have, cap - have);
+    const ssize_t n = ::read(fd, buf + have, cap - have);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       throw Error("reading input: " + errno_text());
     }
     read_ns_ = now_ns();
     if (n == 0) {
-      if (have > 0 && !put(Kind::data, 0, buf.get(), have)) break;
+      if (have > 0 && !put(Kind::data, 0, buf, have)) break;
       return "end of input";
     }
     w_.note_input(static_cast<std::uint64_t>(n));
@@ -245,17 +259,17 @@ std::string Recorder::run(int fd, const sigset_t& run_mask) {
     std::size_t start = 0;
     if (o_.binary) {
       for (; start < end; start += std::min(max, end - start))
-        if (!put(Kind::data, 0, buf.get() + start, std::min(max, end - start))) return reason_;
+        if (!put(Kind::data, 0, buf + start, std::min(max, end - start))) return reason_;
       have = 0;
       w_.flush_counters();
       continue;
     }
-    const char* scan = buf.get() + have;
-    const char* const stop = buf.get() + end;
+    const char* scan = buf + have;
+    const char* const stop = buf + end;
     while (scan < stop) {
       const auto* nl = static_cast<const char*>(std::memchr(scan, '\n', static_cast<std::size_t>(stop - scan)));
       if (nl == nullptr) break;
-      const char* line = buf.get() + start;
+      const char* line = buf + start;
       std::size_t len = static_cast<std::size_t>(nl - line);
       // A line longer than a record goes in pieces; only the last carries the newline.
       while (len > max) {
@@ -264,15 +278,15 @@ std::string Recorder::run(int fd, const sigset_t& run_mask) {
         len -= max;
       }
       if (!put(Kind::data, kFlagNewline, line, len)) return reason_;
-      start = static_cast<std::size_t>(nl + 1 - buf.get());
+      start = static_cast<std::size_t>(nl + 1 - buf);
       scan = nl + 1;
     }
     while (end - start > max) {  // an unfinished line already longer than a record
-      if (!put(Kind::data, 0, buf.get() + start, max)) return reason_;
+      if (!put(Kind::data, 0, buf + start, max)) return reason_;
       start += max;
     }
     have = end - start;
-    if (start > 0 && have > 0) std::memmove(buf.get(), buf.get() + start, have);
+    if (start > 0 && have > 0) std::memmove(buf, buf + start, have);
     w_.flush_counters();
   }
   return reason_;
@@ -313,18 +327,21 @@ int record_now(const RecordOptions& o, int ready_fd) {
     std::string why = r.run(child.fd >= 0 ? child.fd : STDIN_FILENO, run_mask);
     if (why.empty()) why = "stopped";
     if (child.pid > 0) {
-      // At end of input the command is normally exiting: give it a moment, and say how it
-      // ended. When recording is stopped instead, the command is ended with SIGTERM.
+      // Stopped before the command ended: end it with SIGTERM and record what it writes
+      // until it closes its output (at most kDrainNs). Then say how it ended.
+      if (why != "end of input") {
+        kill(child.pid, SIGTERM);
+        r.run(child.fd, run_mask, now_ns() + kDrainNs);
+      }
       ::close(child.fd);
       int status = 0;
       pid_t done = 0;
-      if (why == "end of input")
-        for (int i = 0; i < 200 && (done = waitpid(child.pid, &status, WNOHANG)) == 0; ++i) {
-          timespec ts{0, 10'000'000};
-          nanosleep(&ts, nullptr);
-        }
+      for (int i = 0; i < 200 && (done = waitpid(child.pid, &status, WNOHANG)) == 0; ++i) {
+        timespec ts{0, 10'000'000};
+        nanosleep(&ts, nullptr);
+      }
       if (done == 0) {
-        kill(child.pid, SIGTERM);
+        kill(child.pid, SIGKILL);
         done = waitpid(child.pid, &status, 0);
       }
       if (done == child.pid && WIFEXITED(status))

@@ -141,6 +141,12 @@ def start_recorder(ring, *opts, producer=None):
     return rec, prod
 
 
+def session_started(ring):
+    """The newest record is data: the recorder (restarted or not) has recorded input."""
+    recs = parse_headers(fr("dump", "-H", "-n", "1", ring).stdout)
+    return bool(recs) and recs[0][1] == "data"
+
+
 def finish(*procs):
     for p in procs:
         if p.poll() is None:
@@ -223,7 +229,8 @@ def case_kill9():
                                    producer=producer_cmd(i * 10_000_000, vary=i % 2 == 1))
         reader = subprocess.Popen([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
-        time.sleep(rnd.uniform(0.05, 0.4))
+        wait_for(lambda: session_started(ring), "the first records")  # the kill is under load
+        time.sleep(rnd.uniform(0.0, 0.3))
         os.kill(rec.pid, signal.SIGKILL)
         rec.wait()
         finish(prod)
@@ -268,6 +275,7 @@ def case_lapped():
     """A reader stopped (SIGSTOP) while the writer laps it reports exactly what it missed."""
     ring = path("lap.ring")
     rec, prod = start_recorder(ring, "-s", "64K")
+    wait_for(lambda: int(stat(ring)["overwritten"]) > 0, "the writer to lap the ring")
     reader = subprocess.Popen([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE)
     time.sleep(0.2)
@@ -330,11 +338,11 @@ def case_control():
     check(b"flightrec attach " in p.stdout, f"-L did not say how to attach: {p.stdout!r}")
     pid = int(re.search(rb"pid (\d+)", p.stdout).group(1))
     check(stat(ring)["recorder"].startswith(f"running, pid {pid}"), "recorder not running")
-    time.sleep(0.1)
+    wait_for(lambda: session_started(ring), "the first records")
     fr("mark", ring, "test", "one", "begins")
     fr("pause", ring)
     check(stat(ring)["recorder"].endswith("paused"), "stat does not say paused")
-    time.sleep(0.2)
+    wait_for(lambda: int(stat(ring)["skipped (paused)"]) >= 10, "input to skip while paused")
     fr("resume", ring)
     time.sleep(0.1)
     fr("mark", ring, "test one ends")
@@ -358,6 +366,15 @@ def case_control():
     check(marks == [b"test one begins", b"test one ends"], f"marks {marks}")
     p = fr("stop", ring, check_rc=1)
     check(b"no recorder is running" in p.stderr, p.stderr)
+    # Stopping ends the command with SIGTERM, and what it writes then is still recorded.
+    ring = path("words.ring")
+    fr("record", "-L", ring, "--", "sh", "-c",
+       'trap "echo last words; exit 5" TERM; echo ready; while :; do sleep 0.05; done')
+    wait_for(lambda: b"ready" in fr("dump", ring).stdout, "the command to start")
+    fr("stop", ring)
+    out = fr("dump", ring).stdout
+    check(out == b"ready\nlast words\n--- flightrec stop: stopped by flightrec stop; "
+                 b"sh exited with status 5\n", f"stop with a command: {out!r}")
 
 
 def case_attach_signals():
