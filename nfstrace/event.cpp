@@ -66,6 +66,7 @@ bool reply_has_fh(Op op) {
 
 Extract Extractor::extract(const RecordLine& r, Event& ev) {
     ev.t = 0;
+    ev.seq = seq_++;
     std::int64_t t = 0;
     int digits = 0;
     common::parse_time_ns(r.time(), t, &digits);  // validated by RecordLine
@@ -85,7 +86,7 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     ev.fh = ev.dir = ev.todir = ev.rfh = 0;
     ev.offset = ev.count = ev.rcount = ev.size = 0;
     ev.mode = 0;
-    ev.eof = ev.have_rcount = ev.have_count = ev.have_size = ev.have_mode = false;
+    ev.eof = ev.have_rcount = ev.have_count = ev.have_size = ev.have_mode = ev.write_hint = false;
     ev.ftype = FileType::Unknown;
     ev.name.clear();
     ev.toname.clear();
@@ -94,7 +95,12 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     std::string_view prog = r.prog();
     if (prog == "nfs" || prog == "100003") {
         if (v == 2 || v == 3) return extract_nfs23(r, ev);
-        if (v == 4) return Extract::Nfs4;
+        if (v == 4) {
+            if (r.proc() != "compound") return Extract::Ignored;
+            ev.server = hosts_.intern(host_part(r.server()), server_cache_);
+            ev.client = hosts_.intern(host_part(r.client()), client_cache_);
+            return Extract::Compound;
+        }
         return Extract::Ignored;
     }
     if (prog == "mount" || prog == "100005") return extract_mount(r, ev);
@@ -191,6 +197,244 @@ Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
         }
     }
     return Extract::Event;
+}
+
+}  // namespace nfstrace
+
+namespace nfstrace {
+
+namespace {
+using Tokens = std::vector<common::RecordToken>;
+
+// One operation of a COMPOUND: its tokens [begin, end) (the first is op=NAME).
+struct OpRange {
+    std::size_t begin;
+    std::size_t end;
+};
+
+std::string_view value_in(const Tokens& t, OpRange r, std::string_view key) {
+    for (std::size_t i = r.begin + 1; i < r.end; ++i)
+        if (t[i].key == key) return t[i].value;
+    return {};
+}
+bool has(const Tokens& t, OpRange r, std::string_view key) {
+    for (std::size_t i = r.begin + 1; i < r.end; ++i)
+        if (t[i].key == key) return true;
+    return false;
+}
+
+// Splits tokens [from, to) into operations.
+void split_ops(const Tokens& t, std::size_t from, std::size_t to, std::vector<OpRange>& out) {
+    out.clear();
+    for (std::size_t i = from; i < to; ++i) {
+        if (t[i].key != "op") continue;
+        if (!out.empty()) out.back().end = i;
+        out.push_back(OpRange{i, to});
+    }
+}
+
+void append_hex(std::string& out, std::uint64_t v) {
+    static constexpr char digits[] = "0123456789abcdef";
+    for (int i = 60; i >= 0; i -= 4) out.push_back(digits[(v >> i) & 0xf]);
+}
+}  // namespace
+
+Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, EventQueue& q) {
+    const Tokens& t = r.tokens();
+    // Call: tag= minor= op=... ; reply (if any): tag= op=NAME st=STATUS ... .
+    std::size_t reply_at = t.size();
+    for (std::size_t i = 1; i < t.size(); ++i)
+        if (t[i].key == "tag") {
+            reply_at = i;
+            break;
+        }
+    std::vector<OpRange> calls, results;
+    split_ops(t, 0, reply_at, calls);
+    split_ops(t, reply_at, t.size(), results);
+
+    bool queued = false;
+    HandleRef cfh = 0, saved = 0;
+    // The last LOOKUP/OPEN/CREATE by name that made the current handle, until a
+    // GETFH tells its real handle: (directory, name).
+    HandleRef pend_dir = 0, saved_pend_dir = 0;
+    std::string pend_name, saved_pend_name;
+    bool open_pending = false, open_write = false;
+    std::string name;
+
+    auto emit = [&](Op op) -> Event& {
+        Event& e = q.next_event();
+        e = base;
+        e.op = op;
+        e.seq = seq_++;
+        queued = true;
+        return e;
+    };
+    auto push = [&q]() { q.add_event(); };
+    auto hex_ok = [](std::string_view s) {
+        if (s.empty()) return false;
+        for (char c : s)
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+        return true;
+    };
+    // A stand-in for the handle of (dir, name) until GETFH tells the real one.
+    auto standin = [&](HandleRef dir, std::string_view n) {
+        scratch_.assign("~");
+        append_hex(scratch_, dir);
+        for (unsigned char c : n) {
+            static constexpr char digits[] = "0123456789abcdef";
+            scratch_.push_back(digits[c >> 4]);
+            scratch_.push_back(digits[c & 0xf]);
+        }
+        return handles_.intern(base.server, scratch_, base.t);
+    };
+    auto bind_name = [&](HandleRef dir, const std::string& n, HandleRef child) {
+        Event& e = emit(Op::Lookup);
+        e.ok = true;
+        e.dir = dir;
+        e.name = n;
+        e.rfh = child;
+        push();
+    };
+    auto flush_open = [&]() {
+        if (!open_pending || !cfh) return;
+        open_pending = false;
+        Event& e = emit(Op::Open);
+        e.ok = true;
+        e.fh = cfh;
+        e.write_hint = open_write;
+        push();
+    };
+
+    for (std::size_t k = 0; k < calls.size(); ++k) {
+        OpRange c = calls[k];
+        bool ok = k < results.size() && value_in(t, results[k], "st") == "ok";
+        OpRange res = k < results.size() ? results[k] : OpRange{0, 0};
+        std::string_view op = t[c.begin].value;
+        if (!ok) break;  // a COMPOUND stops at its first failure
+        if (op == "putfh") {
+            flush_open();
+            std::string_view fh = value_in(t, c, "fh");
+            if (!hex_ok(fh)) return Extract::BadValue;
+            cfh = handles_.intern(base.server, fh, base.t);
+            pend_dir = 0;
+        } else if (op == "putrootfh" || op == "putpubfh") {
+            flush_open();
+            cfh = handles_.intern(base.server, "~root", base.t);
+            Event& e = emit(Op::MountMnt);
+            e.ok = true;
+            e.rfh = cfh;
+            e.name = "/";
+            push();
+            pend_dir = 0;
+        } else if (op == "lookup" || op == "create" ||
+                   (op == "open" && has(t, c, "name"))) {
+            if (!cfh) continue;
+            if (!common::unescape_token(value_in(t, c, "name"), name)) return Extract::BadValue;
+            if (op == "open") {
+                flush_open();
+                open_pending = true;
+                std::string_view acc = value_in(t, c, "access");
+                open_write = acc == "write" || acc == "both" || has(t, c, "how");
+            }
+            HandleRef child = standin(cfh, name);
+            bind_name(cfh, name, child);
+            pend_dir = cfh;
+            pend_name = name;
+            cfh = child;
+        } else if (op == "open") {  // by handle (CLAIM_FH, CLAIM_PREVIOUS, ...)
+            flush_open();
+            open_pending = true;
+            std::string_view acc = value_in(t, c, "access");
+            open_write = acc == "write" || acc == "both";
+        } else if (op == "lookupp") {
+            flush_open();
+            cfh = 0;
+            pend_dir = 0;
+        } else if (op == "getfh") {
+            std::string_view fh = value_in(t, res, "fh");
+            if (!hex_ok(fh)) return Extract::BadValue;
+            HandleRef real = handles_.intern(base.server, fh, base.t);
+            if (pend_dir) bind_name(pend_dir, pend_name, real);
+            pend_dir = 0;
+            cfh = real;
+            flush_open();
+        } else if (op == "savefh") {
+            saved = cfh;
+            saved_pend_dir = pend_dir;
+            saved_pend_name = pend_name;
+        } else if (op == "restorefh") {
+            flush_open();
+            cfh = saved;
+            pend_dir = saved_pend_dir;
+            pend_name = saved_pend_name;
+        } else if (op == "getattr") {
+            if (!cfh) continue;
+            Event& e = emit(Op::Attrs);
+            e.ok = true;
+            e.fh = cfh;
+            e.ftype = parse_ftype(value_in(t, res, "ftype"));
+            e.have_size = common::parse_u64(value_in(t, res, "size"), e.size);
+            std::string_view mode = value_in(t, res, "mode");
+            e.have_mode = !mode.empty() && std::from_chars(mode.data(), mode.data() + mode.size(), e.mode, 8).ec ==
+                                               std::errc();
+            push();
+        } else if (op == "read" || op == "write" || op == "commit" || op == "close") {
+            if (!cfh) continue;
+            flush_open();
+            Op o = op == "read" ? Op::Read : op == "write" ? Op::Write : op == "commit" ? Op::Commit : Op::Close;
+            Event& e = emit(o);
+            e.ok = true;
+            e.fh = cfh;
+            common::parse_u64(value_in(t, c, "offset"), e.offset);
+            e.have_count = common::parse_u64(value_in(t, c, "count"), e.count);
+            e.have_rcount = common::parse_u64(value_in(t, res, "rcount"), e.rcount);
+            std::string_view eof = value_in(t, res, "eof");
+            e.eof = eof == "1" || eof == "true";
+            push();
+        } else if (op == "remove" || op == "rename" || op == "link") {
+            if (!cfh) continue;
+            Event& e = emit(op == "remove" ? Op::Remove : op == "rename" ? Op::Rename : Op::Link);
+            e.ok = true;
+            bool good = true;
+            if (op == "remove") {
+                e.dir = cfh;
+                good = common::unescape_token(value_in(t, c, "name"), e.name);
+            } else if (op == "rename") {
+                e.dir = saved;
+                e.todir = cfh;
+                good = common::unescape_token(value_in(t, c, "oldname"), e.name) &&
+                       common::unescape_token(value_in(t, c, "newname"), e.toname);
+            } else {
+                e.fh = saved;
+                e.todir = cfh;
+                good = common::unescape_token(value_in(t, c, "name"), e.toname);
+            }
+            if (!good) return Extract::BadValue;  // the event stays unqueued
+            push();
+        } else if (op == "readdir") {
+            if (!cfh) continue;
+            Event& e = emit(Op::Readdirplus);
+            e.ok = true;
+            e.fh = cfh;
+            for (std::size_t i = res.begin + 1; i < res.end; ++i) {
+                if (t[i].key != "entry") continue;
+                DirEntry& d = e.entries.emplace_back();
+                if (!common::unescape_token(t[i].value, d.name)) return Extract::BadValue;
+                std::size_t a = d.name.find('/');
+                std::size_t b = a == std::string::npos ? a : d.name.find('/', a + 1);
+                if (b == std::string::npos) return Extract::BadValue;
+                std::string_view h = std::string_view(d.name).substr(a + 1, b - a - 1);
+                if (h != "-") {
+                    if (!hex_ok(h)) return Extract::BadValue;
+                    d.fh = handles_.intern(base.server, h, base.t);
+                }
+                d.name.erase(0, b + 1);
+            }
+            push();
+        }
+    }
+    flush_open();
+    return queued ? Extract::Event : Extract::Ignored;
 }
 
 }  // namespace nfstrace

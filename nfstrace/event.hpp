@@ -35,6 +35,10 @@ enum class Op : std::uint8_t {
     Readdirplus,
     Commit,
     MountMnt,
+    // NFSv4 only:
+    Open,   // OPEN: an explicit open (fh: the file; ok; hint: write if access=write/both or create)
+    Close,  // CLOSE
+    Attrs,  // attributes of fh from a GETATTR (not a close-to-open check in v4)
 };
 
 inline constexpr std::uint32_t kNoId = 0xffffffff;
@@ -61,6 +65,7 @@ struct Event {
     bool have_count = false;
     bool have_size = false;
     bool have_mode = false;
+    bool write_hint = false;  // Open: for writing
     FileType ftype = FileType::Unknown;
     std::uint32_t mode = 0;
     HandleRef fh = 0;     // call side: the object (or directory of READDIR)
@@ -77,10 +82,18 @@ struct Event {
 };
 
 enum class Extract : std::uint8_t {
-    Event,    // `ev` holds an event
-    Ignored,  // a record nfstrace has no use for (portmap, NULL, ...)
-    Nfs4,     // an NFSv4 record (not analysed yet)
-    BadValue, // a token value nfstrace needs is malformed (e.g. a bad escape)
+    Event,     // `ev` holds an event
+    Ignored,   // a record nfstrace has no use for (portmap, NULL, ...)
+    Compound,  // an NFSv4 COMPOUND: `ev` holds its common fields; see extract_nfs4()
+    BadValue,  // a token value nfstrace needs is malformed (e.g. a bad escape)
+};
+
+// Where extracted events go (OpenTracker): the event to fill, then "take it".
+class EventQueue {
+public:
+    virtual ~EventQueue() = default;
+    virtual Event& next_event() = 0;
+    virtual void add_event() = 0;
 };
 
 class Extractor {
@@ -88,6 +101,10 @@ public:
     Extractor(HandleTable& handles, HostTable& hosts) : handles_(handles), hosts_(hosts) {}
     // Fills `ev` (reusing its storage) from a parsed record.
     Extract extract(const common::RecordLine& r, Event& ev);
+    // An NFSv4 COMPOUND: one event per operation of interest (PUTFH, LOOKUP,
+    // GETFH, ... keep the current and saved handles as the server does), with
+    // the common fields of `base`. Returns Event if any was queued.
+    Extract extract_nfs4(const common::RecordLine& r, const Event& base, EventQueue& q);
     // Fraction digits of the first record's time (6 or 9), for output.
     int time_digits() const { return digits_ < 0 ? 6 : digits_; }
 
@@ -100,6 +117,8 @@ private:
     HostTable::Cache server_cache_;
     HostTable::Cache client_cache_;
     int digits_ = -1;
+    std::uint64_t seq_ = 0;
+    std::string scratch_;
 };
 
 Op op_from_proc(std::string_view proc);

@@ -82,13 +82,16 @@ bool Tracer::line(std::string_view text, std::string_view file, std::uint64_t li
             writer_.header();
         }
     }
+    if (what == Extract::Compound) {
+        ++in_.nfs4;
+        Event base = ev;
+        what = extractor_.extract_nfs4(rec_, base, tracker_);
+        if (what == Extract::Event) return true;  // queued already
+    }
     switch (what) {
-        case Extract::Event:
-            ev.seq = seq_++;
-            tracker_.add_event();
-            break;
-        case Extract::Ignored: ++in_.ignored; break;
-        case Extract::Nfs4: ++in_.nfs4; break;
+        case Extract::Event: tracker_.add_event(); break;
+        case Extract::Ignored:
+        case Extract::Compound: ++in_.ignored; break;
         case Extract::BadValue:
             bad(file, lineno, 0, "bad record: malformed handle, name or directory entry value");
             return !cfg_.strict;
@@ -122,11 +125,6 @@ void Tracer::finish() {
     tracker_.finish();
     out_.flush();
     const TrackerStats& t = tracker_.stats();
-    if (in_.nfs4) {
-        err_.put("nfstrace: ");
-        err_.put_u64(in_.nfs4);
-        err_.put(" NFSv4 records not analysed (NFSv4 opens are not inferred yet)\n");
-    }
     if (in_.bad_lines) {
         err_.put("nfstrace: ");
         err_.put_u64(in_.bad_lines);

@@ -20,7 +20,7 @@ struct InputStats {
     std::uint64_t records = 0;
     std::uint64_t bad_lines = 0;
     std::uint64_t ignored = 0;  // records of no use here (portmap, NULL, ...)
-    std::uint64_t nfs4 = 0;     // NFSv4 records (not analysed yet)
+    std::uint64_t nfs4 = 0;     // NFSv4 COMPOUND records
 };
 
 class Tracer {
@@ -55,7 +55,6 @@ private:
     InputStats in_;
     bool header_written_ = false;
     bool saw_record_ = false;
-    std::uint64_t seq_ = 0;
 };
 
 // The program: options, inputs, exit status (0 ok, 1 error, 2 usage).

@@ -14,6 +14,8 @@ const char* end_name(End e) {
         case End::Remove: return "remove";
         case End::Rename: return "rename";
         case End::Input: return "input";
+        case End::Close: return "close";
+        case End::Open: return "open";
     }
     return "idle";
 }
@@ -151,6 +153,9 @@ void OpenTracker::process(Event& ev) {
         case Op::MountMnt:
             if (ev.ok && ev.rfh) handles_.set_root(ev.rfh, ev.name);
             break;
+        case Op::Open: open4(ev); break;
+        case Op::Close: close4(ev); break;
+        case Op::Attrs: apply_attrs(handles_.get(ev.fh), ev); break;
         case Op::Other: break;
     }
 }
@@ -230,8 +235,8 @@ void OpenTracker::io(Event& ev) {
         const Run& run = runs_[r];
         bool end = true;
         End why = End::Idle;
-        if (run.check_only)
-            end = false;  // the check that opened it
+        if (run.check_only || run.explicit_open)
+            end = false;  // the check or OPEN that opened it
         else if (run.committed && ev.t >= run.commit_done)
             why = End::Commit;
         else if (ev.op == Op::Read && ev.offset == 0 && run.eof)
@@ -250,6 +255,11 @@ void OpenTracker::io(Event& ev) {
     if (ev.done > run.last_done) run.last_done = ev.done;
     run.committed = false;
     std::uint64_t moved = ev.ok ? (ev.have_rcount ? ev.rcount : (ev.op == Op::Write ? ev.count : 0)) : 0;
+    if (ev.op == Op::Read && ev.ok && ev.eof && ev.have_rcount) {
+        // A READ that reached the end tells the size exactly.
+        n->size = ev.offset + ev.rcount;
+        n->have_size = true;
+    }
     if (ev.op == Op::Read) {
         run.read = true;
         run.rbytes += moved;
@@ -314,7 +324,36 @@ void OpenTracker::end_runs(HandleRef h, End why) {
 }
 
 bool OpenTracker::idle_expired(const Run& run) const {
-    return now_ - run.last_done > (run.check_only ? cfg_.lead : cfg_.idle);
+    Time limit = run.explicit_open ? cfg_.expire : run.check_only ? cfg_.lead : cfg_.idle;
+    return now_ - run.last_done > limit;
+}
+
+void OpenTracker::open4(Event& ev) {
+    Node* n = handles_.get(ev.fh);
+    if (!n || !ev.ok) return;
+    if (n->ftype == FileType::Unknown) n->ftype = FileType::Reg;  // OPEN opens regular files only
+    std::uint32_t r = live_run(n, ev.client, ev.uid);
+    if (r != kNoRun) {
+        Run& run = runs_[r];
+        if (run.explicit_open) {  // opened again (another OPEN of the same owner): one open
+            run.hint_write = run.hint_write || ev.write_hint;
+            return;
+        }
+        finish_run(r, End::Open);
+    }
+    r = start_run(n, ev.fh, ev, true);
+    runs_[r].explicit_open = true;
+    runs_[r].hint_write = ev.write_hint;
+}
+
+void OpenTracker::close4(Event& ev) {
+    Node* n = handles_.get(ev.fh);
+    if (!n || !ev.ok) return;
+    std::uint32_t r = live_run(n, ev.client, ev.uid);
+    if (r == kNoRun) return;
+    Run& run = runs_[r];
+    if (ev.done > run.last_done) run.last_done = ev.done;
+    finish_run(r, End::Close);
 }
 
 void OpenTracker::finish_run(std::uint32_t r, End why) {
@@ -334,9 +373,9 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
     // sweep may or may not have come in between, and the output must not depend
     // on that.
     if (idle_expired(run)) why = End::Idle;
-    if (run.committed && why != End::Remove && why != End::Rename) why = End::Commit;
+    if (run.committed && why != End::Remove && why != End::Rename && why != End::Close) why = End::Commit;
     bool cache_hit = run.check_only;
-    if (cache_hit && (!cfg_.cache_hits || !n || n->ftype != FileType::Reg)) {
+    if (cache_hit && !run.explicit_open && (!cfg_.cache_hits || !n || n->ftype != FileType::Reg)) {
         ++stats_.checks_dropped;
         return;
     }
@@ -407,7 +446,7 @@ void OpenTracker::sweep(bool final) {
         Run& run = runs_[r];
         if (!run.in_use) continue;
         if (final) {
-            finish_run(r, run.eof ? End::Eof : End::Input);
+            finish_run(r, run.eof && !run.explicit_open ? End::Eof : End::Input);
         } else if (idle_expired(run)) {
             finish_run(r, End::Idle);
         } else if (run.open < watermark) {

@@ -12,6 +12,9 @@
 //     after a READ reached the end of the file           (end=eof)
 //   - at a REMOVE or RENAME of the file                  (end=remove, end=rename)
 //   - at the end of the input                            (end=input)
+// NFSv4 has real opens: an OPEN starts a run that only its CLOSE ends
+// (end=close; end=open when an OPEN ends a run inferred from I/O without one);
+// I/O without an OPEN (special or delegation state ids) goes by the rules above.
 // A check (GETATTR/ACCESS on a regular file, or a CREATE) that no I/O follows is
 // an open whose data never crossed the wire: it is reported with 0 bytes
 // (a cache hit), unless Config::cache_hits is off.
@@ -31,7 +34,7 @@
 
 namespace nfstrace {
 
-enum class End : std::uint8_t { Idle, Commit, Eof, Remove, Rename, Input };
+enum class End : std::uint8_t { Idle, Commit, Eof, Remove, Rename, Input, Close, Open };
 const char* end_name(End e);
 
 struct OpenRecord {
@@ -78,15 +81,15 @@ struct TrackerStats {
     std::uint64_t max_held = 0;
 };
 
-class OpenTracker {
+class OpenTracker : public EventQueue {
 public:
     OpenTracker(const Config& cfg, HandleTable& handles, OpenSink& sink);
 
     // The event to fill next (its storage is reused: no allocation per event once
     // warm). Valid until add_event() or the next call.
-    Event& next_event();
+    Event& next_event() override;
     // Takes the event filled in next_event() (in input order) into the reorder window.
-    void add_event();
+    void add_event() override;
     // Convenience for tests: copies `ev` into next_event() and adds it.
     void add(const Event& ev) {
         next_event() = ev;
@@ -118,6 +121,7 @@ private:
         bool read = false;
         bool write = false;
         bool hint_write = false;  // started by CREATE
+        bool explicit_open = false;  // an NFSv4 OPEN: ends at its CLOSE
         bool eof = false;
         bool committed = false;
         bool have_size = false;
@@ -131,6 +135,8 @@ private:
     void io(Event& ev);
     void commit(Event& ev);
     void check(Event& ev, HandleRef obj, bool hint_write);
+    void open4(Event& ev);
+    void close4(Event& ev);
     void end_runs(HandleRef h, End why);
     void sweep(bool final);
 

@@ -74,11 +74,3 @@ TEST_CASE("bad input: after 20 messages, bad lines are only counted") {
     CHECK(n == 20);
     CHECK(res.err.find("50 bad lines skipped") != std::string::npos);
 }
-
-TEST_CASE("bad input: NFSv4 records are counted and reported as not analysed") {
-    Rec v4{"100.000000", "compound", "op=putfh fh=aa op=read offset=0 count=10"};
-    v4.vers = "4";
-    auto res = trace(nft::lines_of({v4}));
-    CHECK(res.in.nfs4 == 1);
-    CHECK(res.err.find("1 NFSv4 records not analysed") != std::string::npos);
-}
