@@ -39,11 +39,13 @@ const Program* find_program(std::uint32_t program, std::uint32_t version) {
     static const Program nfs4_cb{kNfs4CbFirst, 1, "nfs_cb", nfs4_cb_procedures()};
     static const Program mount3{kMount, 3, "mount", mount3_procedures()};
     static const Program portmap2{kPortmap, 2, "portmap", portmap2_procedures()};
+    static const Program nfs2{kNfs, 2, "nfs", nfs2_procedures()};
     if (program == kNfs && version == 3) return &nfs3;
     if (program == kNfs && version == 4) return &nfs4;
     if (program >= kNfs4CbFirst && program <= kNfs4CbLast && version == 1) return &nfs4_cb;
     if (program == kMount && version == 3) return &mount3;
     if (program == kPortmap && version == 2) return &portmap2;
+    if (program == kNfs && version == 2) return &nfs2;
     return nullptr;
 }
 

@@ -51,6 +51,7 @@ const char* program_name(std::uint32_t program);
 std::span<const Procedure> nfs3_procedures();
 std::span<const Procedure> mount3_procedures();
 std::span<const Procedure> portmap2_procedures();
+std::span<const Procedure> nfs2_procedures();
 // NFSv4 (nfs4.cpp): program 100003 version 4, and the callback program
 // (number chosen by the client, recognised in kNfs4CbFirst..kNfs4CbLast, version 1).
 std::span<const Procedure> nfs4_procedures();
