@@ -48,6 +48,7 @@ PacketStatus decode_transport(std::uint8_t proto, const std::uint8_t* p, std::si
         out.src.port = be16(p);
         out.dst.port = be16(p + 2);
         out.seq = be32(p + 4);
+        out.ack = be32(p + 8);
         out.flags = p[13];
         out.payload = p + hlen;
         out.payload_wire = wirelen - hlen;

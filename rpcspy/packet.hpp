@@ -37,6 +37,7 @@ struct Packet {
     Endpoint src, dst;
     Transport transport = Transport::Udp;
     std::uint32_t seq = 0;  // TCP only
+    std::uint32_t ack = 0;  // TCP only (meaningful with tcp_flags::Ack)
     std::uint8_t flags = 0;  // TCP only
     const std::uint8_t* payload = nullptr;
     std::size_t payload_len = 0;   // bytes captured

@@ -8,6 +8,13 @@
 // never copied. Bytes missing from the capture inside a message's payload do not
 // lose sync; a gap elsewhere makes the stream resynchronise on the next segment
 // that starts with a plausible record.
+//
+// Segments that arrive ahead of missing bytes are held (bounded per direction and
+// overall) and put in order when the missing bytes come. The missing bytes are
+// declared lost when the peer acknowledges them (they were sent and received, the
+// capture missed them), when the hold times out, when a cap is hit, or when the
+// connection ends. Held bytes that the message's keep limit would drop are not
+// stored, only their sequence range.
 #pragma once
 
 #include <cstddef>
@@ -49,12 +56,26 @@ struct TcpStats {
     std::uint64_t desyncs = 0;           // losses that broke the record structure
     std::uint64_t oversized = 0;         // record marks above the size limit
     std::uint64_t streams_evicted = 0;   // idle or over the stream limit
+    // Out-of-order segments.
+    std::uint64_t held = 0;              // segments held ahead of missing bytes
+    std::uint64_t reordered = 0;         // late segments that filled a hole in front of held data
+    std::uint64_t gaps_acked = 0;        // holes declared lost because the peer acknowledged them
+    std::uint64_t gaps_timeout = 0;      // holes declared lost after the hold time
+    std::uint64_t gaps_cap = 0;          // holes declared lost early because a hold cap was hit
+    std::uint64_t held_bytes_evicted = 0;  // held bytes pushed out by a cap (their hole declared lost)
+    std::uint64_t held_bytes_elided = 0;   // held bytes past the keep limit: range kept, bytes not stored
 };
 
 struct TcpLimits {
     std::size_t max_message = 64u << 20;  // a record larger than this is bad data
     std::size_t max_streams = 65536;
     std::int64_t idle_seconds = 600;      // a direction idle this long is forgotten
+    // Out-of-order segments held per direction: stored bytes and segments, and
+    // stored bytes over all directions; a hole is waited for this long.
+    std::size_t max_held_bytes = 4u << 20;
+    std::size_t max_held_segments = 1024;  // held pieces (a segment is 1 to 4)
+    std::size_t max_held_total = 64u << 20;
+    std::int64_t hold_ms = 1000;
 };
 
 class TcpReassembler {
@@ -65,8 +86,15 @@ public:
     void on_segment(const Packet& pkt);
     // Forgets directions idle since before `now - idle_seconds`.
     void expire(const Timestamp& now);
+    // Declares lost the holes that held segments have waited on for longer than
+    // hold_ms, and delivers what follows them. Cheap when nothing is held.
+    void expire_holds(const Timestamp& now);
+    // End of input: declares every hole lost and delivers all held data.
+    void flush();
     const TcpStats& stats() const { return stats_; }
     std::size_t streams() const { return streams_.size(); }
+    std::size_t held_bytes() const { return held_total_; }
+    std::size_t held_segments() const { return held_pieces_; }
 
 private:
     struct FlowKey {
@@ -75,6 +103,15 @@ private:
     };
     struct FlowHash {
         std::size_t operator()(const FlowKey& k) const;
+    };
+    // A held range of sequence space after a hole.
+    struct Piece {
+        enum Kind : std::uint8_t { Data, Elided, Lost };
+        std::uint32_t seq = 0;
+        std::uint32_t len = 0;
+        Kind kind = Data;
+        Timestamp ts;
+        std::vector<std::uint8_t> bytes;  // Data: the len bytes
     };
     struct Stream {
         bool synced = false;       // positioned at a known place in the record stream
@@ -92,7 +129,11 @@ private:
         std::size_t length = 0;
         bool incomplete = false;
         Timestamp first_ts, last_seen;
+        std::vector<Piece> held;   // sorted by seq, disjoint, all after next_seq
+        std::size_t held_bytes = 0;
+        Timestamp hold_since;      // arrival of the oldest held piece
     };
+    using StreamMap = std::unordered_map<FlowKey, Stream, FlowHash>;
 
     void consume(Stream& s, const Packet& pkt, const std::uint8_t* p, std::size_t n);
     void skip_lost(Stream& s, std::size_t n, const Packet& pkt);
@@ -100,11 +141,29 @@ private:
     void finish_message(Stream& s, const Packet& pkt);
     // Drops the record structure; with a packet, first reports a message cut short.
     void desync(Stream& s, const Packet* pkt = nullptr);
+    // Bytes at s.next_seq: captured `n` of `wire`.
+    void deliver(Stream& s, const Packet& pkt, const std::uint8_t* p, std::size_t n, std::size_t wire);
+    // Holds a segment that starts `ahead` bytes after next_seq; false if it cannot.
+    bool hold(Stream& s, const FlowKey& key, const Packet& pkt, std::size_t ahead);
+    void add_piece(Stream& s, std::uint32_t seq, std::uint32_t len, Piece::Kind kind, const Timestamp& ts,
+                   const std::uint8_t* bytes);
+    // Delivers the held pieces that have become contiguous.
+    void drain(Stream& s, const FlowKey& key);
+    // Declares lost the holes followed by held bytes before sequence `upto` (all
+    // holes if !limited; at most max_holes) and delivers what follows; returns
+    // the holes declared.
+    std::uint64_t declare_gaps(Stream& s, const FlowKey& key, bool limited, std::uint32_t upto,
+                               std::size_t max_holes = SIZE_MAX);
+    void erase_stream(StreamMap::iterator it);
+    static Packet make_packet(const FlowKey& key, const Timestamp& ts, std::uint32_t seq);
 
     TcpSink& sink_;
     TcpLimits limits_;
     TcpStats stats_;
-    std::unordered_map<FlowKey, Stream, FlowHash> streams_;
+    StreamMap streams_;
+    std::size_t held_total_ = 0;   // stored bytes held over all streams
+    std::size_t held_pieces_ = 0;  // pieces held over all streams
+    std::vector<std::vector<std::uint8_t>> spare_;  // byte buffers for reuse
 };
 
 }  // namespace rpcspy
