@@ -26,6 +26,8 @@ struct Config {
     bool anonymize_numbers = false;  // uid, gid, addresses too
     bool short_fh = false;
     SipKey key{};                    // the anonymization key
+    bool summary = false;            // --summary instead of opens
+    Time interval = 0;               // --interval: summary per interval of call time (0: whole input)
     bool strict = false;
     bool stats = false;
 };

@@ -23,7 +23,8 @@ Tracer::Tracer(const Config& cfg, common::OutBuffer& out, common::OutBuffer& err
       err_(err),
       extractor_(handles_, hosts_),
       writer_(out, cfg, hosts_),
-      tracker_(cfg, handles_, writer_) {}
+      tracker_(cfg, handles_, cfg.summary ? static_cast<OpenSink&>(null_sink_) : writer_),
+      summary_(cfg, out, hosts_, handles_) {}
 
 void Tracer::bad(std::string_view file, std::uint64_t lineno, std::size_t column, std::string_view why) {
     ++in_.bad_lines;
@@ -79,9 +80,12 @@ bool Tracer::line(std::string_view text, std::string_view file, std::uint64_t li
         writer_.set_time_digits(extractor_.time_digits());
         if (!header_written_) {
             header_written_ = true;
-            writer_.header();
+            if (!cfg_.summary) writer_.header();
         }
     }
+    if (cfg_.summary)
+        summary_.add(rec_, hosts_.intern(host_part(rec_.client()), client_cache_),
+                     hosts_.intern(host_part(rec_.server()), server_cache_), extractor_.time_digits());
     if (what == Extract::Compound) {
         ++in_.nfs4;
         Event base = ev;
@@ -119,10 +123,11 @@ bool Tracer::feed(int fd, std::string_view file) {
 void Tracer::finish() {
     if (!header_written_) {
         header_written_ = true;
-        writer_.header();
+        if (!cfg_.summary) writer_.header();
     }
     writer_.set_time_digits(extractor_.time_digits());
     tracker_.finish();
+    if (cfg_.summary) summary_.finish();
     out_.flush();
     const TrackerStats& t = tracker_.stats();
     if (in_.bad_lines) {
@@ -201,6 +206,9 @@ int nfstrace_main(int argc, char** argv) {
          "replace path components and file handles by keyed hashes")
         ("anonymize-numbers", "with --anonymize: also uids, gids and addresses")
         ("short-fh", "print a 16-digit hash instead of the whole file handle")
+        ("summary", "print per client, user, procedure and file: calls, errors, bytes, latency "
+                    "percentiles (instead of opens)")
+        ("interval", po::value<double>()->value_name("SECONDS"), "with --summary: one summary per interval")
         ("strict", "a bad input line is a fatal error")
         ("stats", "print counters to standard error at the end");
     po::options_description hidden;
@@ -228,7 +236,8 @@ int nfstrace_main(int argc, char** argv) {
     }
     std::string error;
     if (!seconds(vm, "idle", cfg.idle, error) || !seconds(vm, "lead", cfg.lead, error) ||
-        !seconds(vm, "window", cfg.window, error) || !seconds(vm, "expire", cfg.expire, error)) {
+        !seconds(vm, "window", cfg.window, error) || !seconds(vm, "expire", cfg.expire, error) ||
+        !seconds(vm, "interval", cfg.interval, error)) {
         std::cerr << "nfstrace: " << error << "\n";
         return 2;
     }
@@ -241,6 +250,11 @@ int nfstrace_main(int argc, char** argv) {
     cfg.names = !vm.count("no-names");
     cfg.short_fh = vm.count("short-fh") > 0;
     cfg.strict = vm.count("strict") > 0;
+    cfg.summary = vm.count("summary") > 0;
+    if (vm.count("interval") && (!cfg.summary || cfg.interval <= 0)) {
+        std::cerr << "nfstrace: --interval needs --summary and a positive number of seconds\n";
+        return 2;
+    }
     cfg.stats = vm.count("stats") > 0;
     if (vm.count("anonymize")) {
         if (!load_key_file(vm["anonymize"].as<std::string>(), cfg.key, error)) {

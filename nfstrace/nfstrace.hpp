@@ -12,6 +12,7 @@
 #include "nfstrace/handles.hpp"
 #include "nfstrace/opens.hpp"
 #include "nfstrace/output.hpp"
+#include "nfstrace/summary.hpp"
 
 namespace nfstrace {
 
@@ -50,7 +51,13 @@ private:
     HostTable hosts_;
     Extractor extractor_;
     OpenWriter writer_;
+    struct NullSink : OpenSink {
+        void emit(const OpenRecord&) override {}
+    } null_sink_;
     OpenTracker tracker_;
+    Summary summary_;
+    HostTable::Cache client_cache_;
+    HostTable::Cache server_cache_;
     common::RecordLine rec_;
     InputStats in_;
     bool header_written_ = false;
