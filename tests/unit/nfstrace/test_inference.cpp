@@ -424,3 +424,23 @@ TEST_CASE("inference: the output does not depend on when sweeps happen") {
     CHECK(a.opens == b.opens);
     CHECK(a.opens == c.opens);
 }
+
+TEST_CASE("inference: opens held back for sorting are bounded; forced out early, counted") {
+    Config cfg;
+    cfg.max_held = 5;
+    std::vector<Rec> recs;
+    // One file read every 10 s for 10 minutes (one long open) while 50 others are read once.
+    for (int i = 0; i < 60; ++i)
+        recs.push_back({std::to_string(100 + 10 * i) + ".000000", "read",
+                        "fh=aa offset=" + std::to_string(i) + " count=1 rcount=1"});
+    for (int i = 0; i < 50; ++i)
+        recs.push_back({std::to_string(105 + 10 * i) + ".000000", "read", "fh=" + std::to_string(1000 + i) +
+                                                                            " offset=0 count=1 rcount=1"});
+    std::sort(recs.begin(), recs.end(), [](const Rec& x, const Rec& y) { return std::stod(x.time) < std::stod(y.time); });
+    std::vector<std::string> lines{nft::kHeader};
+    for (const Rec& r : recs) lines.push_back(r.line());
+    auto res = trace(lines, cfg);
+    CHECK(res.opens.size() == 51);
+    CHECK(res.tracker.max_held <= 6);
+    CHECK(res.tracker.forced_out > 0);
+}
