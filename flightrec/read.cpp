@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -94,25 +95,36 @@ int cmd_dump(const DumpOptions& o) {
     if (o.until_ns && h.timestamp > *o.until_ns) return false;
     return true;
   };
-  // --last N: a first pass finds the sequence number of the Nth wanted record from the end.
-  std::uint64_t from_seq = 0;
+  Output out(STDOUT_FILENO);
   if (o.last) {
+    // --last N: one pass keeping copies of the newest N wanted records (at most what the
+    // ring holds), so a writer lapping the ring meanwhile cannot leave nothing to print.
     if (*o.last == 0) return kExitOk;
-    const std::uint64_t held = (file.capacity() / kRecordHeaderSize) + 1;
-    std::vector<std::uint64_t> seqs(static_cast<std::size_t>(std::min(*o.last, held)));
-    std::uint64_t count = 0;
+    struct Kept {
+      RecordHeader header;
+      std::string payload;
+    };
+    std::deque<Kept> kept;
     Reader r(file);
     Reader::Record rec;
-    for (;;) {
-      const auto st = r.next(rec, limit);
-      if (st == Reader::Status::end) break;
-      if (st == Reader::Status::damaged) break;  // the printing pass reports it
-      if (wanted(rec.header)) seqs[static_cast<std::size_t>(count++ % seqs.size())] = rec.header.sequence;
+    Reader::Status st;
+    while ((st = r.next(rec, limit)) == Reader::Status::record) {
+      if (rec.missed > 0) report_missed(o.path, rec.missed, "overwritten while dumping");
+      if (!wanted(rec.header)) continue;
+      if (kept.size() == *o.last) kept.pop_front();
+      kept.push_back({rec.header, std::string(reinterpret_cast<const char*>(rec.payload), rec.header.length)});
     }
-    if (count == 0) return kExitOk;
-    from_seq = count < seqs.size() ? seqs[0] : seqs[static_cast<std::size_t>(count % seqs.size())];
+    for (const Kept& k : kept) {
+      Reader::Record view;
+      view.header = k.header;
+      view.payload = reinterpret_cast<const unsigned char*>(k.payload.data());
+      print_record(out, o.print, view);
+      if (!out.ok()) return output_failed(out);
+    }
+    if (!out.flush()) return output_failed(out);
+    if (st == Reader::Status::damaged) return damaged(o.path, r, kept.size());
+    return kExitOk;
   }
-  Output out(STDOUT_FILENO);
   Reader r(file);
   Reader::Record rec;
   std::uint64_t printed = 0;
@@ -127,7 +139,7 @@ int cmd_dump(const DumpOptions& o) {
       out.flush();
       report_missed(o.path, rec.missed, "overwritten while dumping");
     }
-    if (rec.header.sequence < from_seq || !wanted(rec.header)) continue;
+    if (!wanted(rec.header)) continue;
     print_record(out, o.print, rec);
     ++printed;
     if (!out.ok()) return output_failed(out);

@@ -25,6 +25,27 @@ class Failure(Exception):
     pass
 
 
+PROCS = []      # every process a case starts, ended when the case ends, pass or fail
+LAUNCHED = []   # rings with a background (-L) recorder, stopped when the case ends
+
+
+def spawn(*args, **kwargs):
+    p = subprocess.Popen(*args, **kwargs)
+    PROCS.append(p)
+    return p
+
+
+def cleanup():
+    for ring in LAUNCHED:
+        subprocess.run([FR, "stop", "--timeout", "5s", ring], capture_output=True)
+    for p in PROCS:
+        if p.poll() is None:
+            p.kill()
+        p.wait()
+    PROCS.clear()
+    LAUNCHED.clear()
+
+
 def check(cond, msg):
     if not cond:
         raise Failure(msg)
@@ -130,8 +151,8 @@ def stat(ring, check_rc=0):
 
 def start_recorder(ring, *opts, producer=None):
     """Recorder reading a producer's output through a pipe; returns (recorder, producer)."""
-    prod = subprocess.Popen(producer or producer_cmd(), stdout=subprocess.PIPE)
-    rec = subprocess.Popen([FR, "record", *opts, ring], stdin=prod.stdout,
+    prod = spawn(producer or producer_cmd(), stdout=subprocess.PIPE)
+    rec = spawn([FR, "record", *opts, ring], stdin=prod.stdout,
                            stderr=subprocess.PIPE)
     prod.stdout.close()
     wait_for(lambda: "running" in stat(ring, None).get("recorder", "") or rec.poll() is not None,
@@ -141,10 +162,8 @@ def start_recorder(ring, *opts, producer=None):
     return rec, prod
 
 
-def session_started(ring):
-    """The newest record is data: the recorder (restarted or not) has recorded input."""
-    recs = parse_headers(fr("dump", "-H", "-n", "1", ring).stdout)
-    return bool(recs) and recs[0][1] == "data"
+def input_bytes(ring):
+    return int(stat(ring, None).get("input bytes", "0"))
 
 
 def finish(*procs):
@@ -225,11 +244,12 @@ def case_kill9():
     rounds = 12
     for i in range(rounds):
         # Every other round, lines of 30 to 3000 bytes: more padding at the end of laps.
+        before = input_bytes(ring) if os.path.exists(ring) else 0
         rec, prod = start_recorder(ring, "-s", "512K",
                                    producer=producer_cmd(i * 10_000_000, vary=i % 2 == 1))
-        reader = subprocess.Popen([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
+        reader = spawn([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
-        wait_for(lambda: session_started(ring), "the first records")  # the kill is under load
+        wait_for(lambda: input_bytes(ring) > before, "the first records")  # kill under load
         time.sleep(rnd.uniform(0.0, 0.3))
         os.kill(rec.pid, signal.SIGKILL)
         rec.wait()
@@ -276,10 +296,10 @@ def case_lapped():
     ring = path("lap.ring")
     rec, prod = start_recorder(ring, "-s", "64K")
     wait_for(lambda: int(stat(ring)["overwritten"]) > 0, "the writer to lap the ring")
-    reader = subprocess.Popen([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
+    reader = spawn([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE)
     time.sleep(0.2)
-    dumps = [subprocess.Popen([FR, "dump", "-H", ring], stdout=subprocess.PIPE,
+    dumps = [spawn([FR, "dump", "-H", ring], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE) for _ in range(4)]
     for _ in range(3):
         os.kill(reader.pid, signal.SIGSTOP)
@@ -317,7 +337,7 @@ def case_readers():
     """Several readers at once each get every record, identical to the final dump."""
     ring = path("readers.ring")
     rec, prod = start_recorder(ring, "-s", "8M", producer=producer_cmd(0, 3000, 0.0005))
-    readers = [subprocess.Popen([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
+    readers = [spawn([FR, "attach", "-H", ring], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE) for _ in range(4)]
     rec.wait(timeout=60)
     prod.wait()
@@ -334,11 +354,12 @@ def case_control():
     """-L, mark, pause/resume (nothing recorded in between), stop; all while input flows."""
     ring = path("ctl.ring")
     cmd = producer_cmd(0, -1, 0.001)
+    LAUNCHED.append(ring)
     p = fr("record", "-L", "-s", "4M", ring, "--", *cmd)
     check(b"flightrec attach " in p.stdout, f"-L did not say how to attach: {p.stdout!r}")
     pid = int(re.search(rb"pid (\d+)", p.stdout).group(1))
     check(stat(ring)["recorder"].startswith(f"running, pid {pid}"), "recorder not running")
-    wait_for(lambda: session_started(ring), "the first records")
+    wait_for(lambda: input_bytes(ring) > 0, "the first records")
     fr("mark", ring, "test", "one", "begins")
     fr("pause", ring)
     check(stat(ring)["recorder"].endswith("paused"), "stat does not say paused")
@@ -368,6 +389,7 @@ def case_control():
     check(b"no recorder is running" in p.stderr, p.stderr)
     # Stopping ends the command with SIGTERM, and what it writes then is still recorded.
     ring = path("words.ring")
+    LAUNCHED.append(ring)
     fr("record", "-L", ring, "--", "sh", "-c",
        'trap "echo last words; exit 5" TERM; echo ready; while :; do sleep 0.05; done')
     wait_for(lambda: b"ready" in fr("dump", ring).stdout, "the command to start")
@@ -381,7 +403,7 @@ def case_attach_signals():
     """Ctrl-\\ (SIGQUIT) detaches and leaves the recorder running; -k with Ctrl-C stops it."""
     ring = path("sig.ring")
     rec, prod = start_recorder(ring, "-s", "1M", producer=producer_cmd(0, -1, 0.002))
-    a = subprocess.Popen([FR, "attach", ring], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    a = spawn([FR, "attach", ring], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     first = a.stdout.readline()  # attach is running, its signal handlers are in place
     a.send_signal(signal.SIGQUIT)
     out, err = a.communicate(timeout=20)
@@ -389,7 +411,7 @@ def case_attach_signals():
     check(rec.poll() is None and "running" in stat(ring)["recorder"], "recorder stopped on detach")
     out = first + out
     check(line_ok(out.splitlines()[-1])[0] and out.endswith(b"\n"), "attach output not intact")
-    a = subprocess.Popen([FR, "attach", "-k", "--new", ring], stdout=subprocess.PIPE,
+    a = spawn([FR, "attach", "-k", "--new", ring], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
     first = a.stdout.readline()
     a.send_signal(signal.SIGINT)
@@ -421,7 +443,7 @@ def case_policies():
     rec, prod = start_recorder(ring, "-s", "64K", "-w", "block", producer=producer_cmd(0, n))
     time.sleep(0.3)  # the ring fills and the producer waits
     check(rec.poll() is None, "block mode: recorder finished with nobody consuming")
-    reader = subprocess.Popen([FR, "attach", "--consume", "--data-only", ring],
+    reader = spawn([FR, "attach", "--consume", "--data-only", ring],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = reader.communicate(timeout=60)
     rec.wait(timeout=20)
@@ -552,6 +574,8 @@ def main():
             except Failure as e:
                 failed += 1
                 print(f"FAIL {name}: {e}")
+            finally:
+                cleanup()
     sys.exit(1 if failed else 0)
 
 
