@@ -1,4 +1,7 @@
-// MOUNT version 3 (RFC 1813 Appendix I): NULL, MNT, DUMP, UMNT, UMNTALL, EXPORT.
+// MOUNT version 3 (RFC 1813 Appendix I): NULL, MNT, DUMP, UMNT, UMNTALL, EXPORT;
+// versions 1 and 2 (RFC 1094 Appendix A), which share them except for MNT's
+// result (fhstatus, a 32-byte handle), add EXPORTALL (as EXPORT), and in
+// version 2 PATHCONF.
 #include <array>
 #include <charconv>
 
@@ -59,6 +62,16 @@ std::string_view mnt_reply(XdrCursor& in, Fields& out) {
     return mountstat3_name(status);
 }
 
+// MNT result, versions 1 and 2 (RFC 1094 A.3): fhstatus, an unsigned status (a
+// UNIX errno, named as mountstat3) then for 0 fhandle, opaque[32].
+constexpr std::uint32_t FHSIZE = 32;
+std::string_view mnt1_reply(XdrCursor& in, Fields& out) {
+    std::uint32_t status = in.u32();
+    if (!in.ok()) return kStatusUnread;
+    if (status == 0) put_hex_fixed(in, &out, "fh", FHSIZE);
+    return mountstat3_name(status);
+}
+
 // DUMP result: mountlist, a linked list of {name ml_hostname; dirpath
 // ml_directory}, printed as one mount=<host>:<path> token per entry.
 std::string_view dump_reply(XdrCursor& in, Fields& out) {
@@ -89,6 +102,36 @@ std::string_view export_reply(XdrCursor& in, Fields& out) {
     return "ok";  // the list has no status of its own
 }
 
+// PATHCONF result, version 2 (Sun's mount.x): ppathcnf {int pc_link_max;
+// short pc_max_canon, pc_max_input, pc_name_max, pc_path_max, pc_pipe_buf;
+// u_char pc_vdisable; char pc_xxx; short pc_mask[2]}, every member one XDR
+// word; printed as linkmax name_max path_max.
+std::string_view pathconf_reply(XdrCursor& in, Fields& out) {
+    put_u32(in, &out, "linkmax");
+    in.u32();  // pc_max_canon
+    in.u32();  // pc_max_input
+    put_u32(in, &out, "name_max");
+    put_u32(in, &out, "path_max");
+    in.u32();  // pc_pipe_buf
+    in.u32();  // pc_vdisable
+    in.u32();  // pc_xxx
+    in.u32();  // pc_mask[0]
+    in.u32();  // pc_mask[1]
+    return "ok";  // no status of its own
+}
+
+// Indexed by procedure number (RFC 1094 Appendix A; version 2 adds PATHCONF).
+constexpr Procedure kMount2[] = {
+    {"null", nullptr, nullptr},
+    {"mnt", dirpath_call, mnt1_reply},
+    {"dump", nullptr, dump_reply},
+    {"umnt", dirpath_call, nullptr},
+    {"umntall", nullptr, nullptr},
+    {"export", nullptr, export_reply},
+    {"exportall", nullptr, export_reply},
+    {"pathconf", dirpath_call, pathconf_reply},
+};
+
 // Indexed by procedure number (Appendix I).
 constexpr Procedure kMount3[] = {
     {"null", nullptr, nullptr},
@@ -102,5 +145,7 @@ constexpr Procedure kMount3[] = {
 }  // namespace
 
 std::span<const Procedure> mount3_procedures() { return kMount3; }
+std::span<const Procedure> mount1_procedures() { return std::span<const Procedure>(kMount2).first(7); }
+std::span<const Procedure> mount2_procedures() { return kMount2; }
 
 }  // namespace rpcspy

@@ -35,6 +35,12 @@ inline std::uint32_t put_u32(XdrCursor& in, Fields* out, const char* key) {
     if (out && in.ok()) out->number(key, v);
     return v;
 }
+// Reads a signed 32-bit integer; prints it as a number.
+inline std::int32_t put_i32(XdrCursor& in, Fields* out, const char* key) {
+    std::int32_t v = in.i32();
+    if (out && in.ok()) out->signed_number(key, v);
+    return v;
+}
 // Reads an unsigned 64-bit integer; prints it as a number.
 inline std::uint64_t put_u64(XdrCursor& in, Fields* out, const char* key) {
     std::uint64_t v = in.u64();

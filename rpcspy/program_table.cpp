@@ -9,6 +9,7 @@ namespace {
 constexpr std::uint32_t kPortmap = 100000;
 constexpr std::uint32_t kNfs = 100003;
 constexpr std::uint32_t kMount = 100005;
+constexpr std::uint32_t kNlm = 100021;
 
 struct ProgramName {
     std::uint32_t number;
@@ -40,12 +41,26 @@ const Program* find_program(std::uint32_t program, std::uint32_t version) {
     static const Program mount3{kMount, 3, "mount", mount3_procedures()};
     static const Program portmap2{kPortmap, 2, "portmap", portmap2_procedures()};
     static const Program nfs2{kNfs, 2, "nfs", nfs2_procedures()};
+    static const Program mount1{kMount, 1, "mount", mount1_procedures()};
+    static const Program mount2{kMount, 2, "mount", mount2_procedures()};
+    static const Program rpcbind3{kPortmap, 3, "portmap", rpcbind3_procedures()};
+    static const Program rpcbind4{kPortmap, 4, "portmap", rpcbind4_procedures()};
+    static const Program nlm1{kNlm, 1, "nlm", nlm1_procedures()};
+    static const Program nlm3{kNlm, 3, "nlm", nlm3_procedures()};
+    static const Program nlm4{kNlm, 4, "nlm", nlm4_procedures()};
     if (program == kNfs && version == 3) return &nfs3;
     if (program == kNfs && version == 4) return &nfs4;
     if (program >= kNfs4CbFirst && program <= kNfs4CbLast && version == 1) return &nfs4_cb;
     if (program == kMount && version == 3) return &mount3;
     if (program == kPortmap && version == 2) return &portmap2;
     if (program == kNfs && version == 2) return &nfs2;
+    if (program == kMount && version == 1) return &mount1;
+    if (program == kMount && version == 2) return &mount2;
+    if (program == kPortmap && version == 3) return &rpcbind3;
+    if (program == kPortmap && version == 4) return &rpcbind4;
+    if (program == kNlm && version == 1) return &nlm1;
+    if (program == kNlm && version == 3) return &nlm3;
+    if (program == kNlm && version == 4) return &nlm4;
     return nullptr;
 }
 

@@ -26,7 +26,8 @@ using CallDecoder = void (*)(common::XdrCursor& in, common::Fields& out);
 using ReplyDecoder = std::string_view (*)(common::XdrCursor& in, common::Fields& out);
 
 struct Procedure {
-    const char* name;        // lower case, e.g. "getattr"
+    const char* name;        // lower case, e.g. "getattr"; nullptr: an unassigned
+                             // number in the middle of a table (printed as a number)
     CallDecoder call;        // nullptr: no arguments to print
     ReplyDecoder reply;      // nullptr: results not decoded, status "ok"
     bool bulk_call = false;  // arguments end in bulk data (WRITE): keep only a prefix
@@ -52,6 +53,13 @@ std::span<const Procedure> nfs3_procedures();
 std::span<const Procedure> mount3_procedures();
 std::span<const Procedure> portmap2_procedures();
 std::span<const Procedure> nfs2_procedures();
+std::span<const Procedure> mount1_procedures();
+std::span<const Procedure> mount2_procedures();
+std::span<const Procedure> rpcbind3_procedures();
+std::span<const Procedure> rpcbind4_procedures();
+std::span<const Procedure> nlm1_procedures();
+std::span<const Procedure> nlm3_procedures();
+std::span<const Procedure> nlm4_procedures();
 // NFSv4 (nfs4.cpp): program 100003 version 4, and the callback program
 // (number chosen by the client, recognised in kNfs4CbFirst..kNfs4CbLast, version 1).
 std::span<const Procedure> nfs4_procedures();

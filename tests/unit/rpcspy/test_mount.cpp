@@ -130,3 +130,56 @@ TEST_CASE("mount3: EXPORT", "[mount]") {
         CHECK(t.error == XdrError::Malformed);
     }
 }
+
+// MOUNT versions 1 and 2 (RFC 1094 Appendix A).
+TEST_CASE("mount1/mount2: procedure tables", "[mount]") {
+    auto t1 = rpcspy::mount1_procedures();
+    auto t2 = rpcspy::mount2_procedures();
+    REQUIRE(t1.size() == 7);
+    REQUIRE(t2.size() == 8);
+    const char* names[] = {"null", "mnt", "dump", "umnt", "umntall", "export", "exportall", "pathconf"};
+    for (std::size_t i = 0; i < t2.size(); ++i) CHECK(std::string(t2[i].name) == names[i]);
+    CHECK(t1.data() == t2.data());
+    REQUIRE(rpcspy::find_program(100005, 1));
+    REQUIRE(rpcspy::find_program(100005, 2));
+    CHECK(rpcspy::find_program(100005, 1)->procedures.size() == 7);
+    // Shared with version 3 except MNT's result.
+    CHECK(t1[2].reply == P("dump").reply);
+    CHECK(t1[5].reply == P("export").reply);
+    CHECK(t1[6].reply == P("export").reply);
+    CHECK(t1[1].call == P("mnt").call);
+    CHECK(t1[1].reply != P("mnt").reply);
+}
+
+TEST_CASE("mount1: MNT returns fhstatus with a 32-byte handle", "[mount]") {
+    auto mnt = rpcspy::mount1_procedures()[1];
+    std::vector<std::uint8_t> fh(32, 0);
+    fh[0] = 0xab;
+    fh[31] = 0x01;
+    Xdr ok = Xdr().u32(0).fixed(fh);
+    auto r = testxdr::run_reply(mnt.reply, ok);
+    CHECK(r.status == "ok");
+    CHECK(r.fields == "fh=ab00000000000000000000000000000000000000000000000000000000000001");
+    CHECK(r.remaining == 0);
+    testxdr::check_reply_prefixes(mnt.reply, ok);
+    auto e = testxdr::run_reply(mnt.reply, Xdr().u32(13));
+    CHECK(e.status == "acces");
+    CHECK(e.fields == "");
+    e = testxdr::run_reply(mnt.reply, Xdr().u32(2));
+    CHECK(e.status == "noent");
+    e = testxdr::run_reply(mnt.reply, Xdr());
+    CHECK(e.status == "-");
+    CHECK(e.error == XdrError::Truncated);
+}
+
+TEST_CASE("mount2: PATHCONF", "[mount]") {
+    auto pc = rpcspy::mount2_procedures()[7];
+    auto c = testxdr::run_call(pc.call, Xdr().str("/export"));
+    CHECK(c.fields == "path=/export");
+    Xdr ok = Xdr().u32(32767).u32(255).u32(255).u32(255).u32(1024).u32(4096).u32(0).u32(0).u32(0).u32(0);
+    auto r = testxdr::run_reply(pc.reply, ok);
+    CHECK(r.status == "ok");
+    CHECK(r.fields == "linkmax=32767 name_max=255 path_max=1024");
+    CHECK(r.remaining == 0);
+    testxdr::check_reply_prefixes(pc.reply, ok);
+}

@@ -28,9 +28,9 @@ TEST_CASE("program_table: find_program", "[program_table]") {
 
     CHECK(rpcspy::find_program(100003, 1) == nullptr);
     CHECK(rpcspy::find_program(100003, 5) == nullptr);  // version 4: test_nfs4.cpp
-    CHECK(rpcspy::find_program(100005, 1) == nullptr);
-    CHECK(rpcspy::find_program(100000, 3) == nullptr);
-    CHECK(rpcspy::find_program(100021, 4) == nullptr);
+    CHECK(rpcspy::find_program(100005, 4) == nullptr);
+    CHECK(rpcspy::find_program(100000, 5) == nullptr);
+    CHECK(rpcspy::find_program(100021, 2) == nullptr);
     CHECK(rpcspy::find_program(0, 0) == nullptr);
 
     // Every table is indexed by procedure number and fully named.
@@ -71,7 +71,11 @@ TEST_CASE("program_table: every decoder survives arbitrary bytes", "[program_tab
         return static_cast<std::uint8_t>(seed >> 16);
     };
     const rpcspy::Program* programs[] = {rpcspy::find_program(100003, 3), rpcspy::find_program(100005, 3),
-                                         rpcspy::find_program(100000, 2)};
+                                         rpcspy::find_program(100000, 2), rpcspy::find_program(100003, 2),
+                                         rpcspy::find_program(100005, 1), rpcspy::find_program(100005, 2),
+                                         rpcspy::find_program(100000, 3), rpcspy::find_program(100000, 4),
+                                         rpcspy::find_program(100021, 1), rpcspy::find_program(100021, 3),
+                                         rpcspy::find_program(100021, 4)};
     std::size_t decoded_to_end = 0;
     for (int round = 0; round < 2000; ++round) {
         std::vector<std::uint8_t> buf(static_cast<std::size_t>(next()) * 4);

@@ -135,7 +135,7 @@ inline void check_reply_prefixes(rpcspy::ReplyDecoder dec, const Xdr& x, std::si
 // The procedure `name` of a program's table (fails the test if absent).
 inline const rpcspy::Procedure& proc(std::span<const rpcspy::Procedure> table, std::string_view name) {
     for (const auto& p : table)
-        if (name == p.name) return p;
+        if (p.name && name == p.name) return p;
     FAIL("no procedure " << name);
     return table[0];
 }
