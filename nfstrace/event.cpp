@@ -169,7 +169,7 @@ Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
                     ev.have_count = common::parse_u64(val, ev.count);
                 } else if (k == "ftype") {
                     ev.ftype = parse_ftype(val);
-                } else if (k == "entry" && ev.op == Op::Readdirplus) {
+                } else if (k == "entry" && (ev.op == Op::Readdirplus || ev.op == Op::Readdir)) {
                     // <fileid>/<fh hex or ->/<name>, escaped as a whole.
                     DirEntry& e = ev.entries.emplace_back();
                     if (!common::unescape_token(val, e.name)) return Extract::BadValue;

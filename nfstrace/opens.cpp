@@ -105,14 +105,17 @@ void OpenTracker::process(Event& ev) {
             check(ev, ev.fh, false);
             break;
         case Op::Setattr:
-        case Op::Readlink:
-        case Op::Readdir: apply_attrs(handles_.get(ev.fh), ev); break;
-        case Op::Readdirplus:
-            apply_attrs(handles_.get(ev.fh), ev);
+        case Op::Readlink: apply_attrs(handles_.get(ev.fh), ev); break;
+        case Op::Readdir:
+        case Op::Readdirplus: {
+            // NFSv2/v3 name the directory "dir"; the NFSv4 READDIR's is the current handle.
+            HandleRef dir = ev.dir ? ev.dir : ev.fh;
+            apply_attrs(handles_.get(dir), ev);
             if (ev.ok)
                 for (const DirEntry& e : ev.entries)
-                    if (e.fh && !is_dot(e.name)) handles_.bind(e.fh, ev.fh, e.name);
+                    if (e.fh && !is_dot(e.name)) handles_.bind(e.fh, dir, e.name);
             break;
+        }
         case Op::Lookup:
         case Op::Create:
         case Op::Mkdir:

@@ -78,7 +78,7 @@ TEST_CASE("names: CREATE, MKDIR, SYMLINK, MKNOD and LINK bind names") {
 TEST_CASE("names: READDIRPLUS entries name their handles") {
     auto res = trace(lines_of({
         mnt("100.000000", "/export", "aa"),
-        {"100.100000", "readdirplus", "fh=aa cookie=0 entry=1/aa/. entry=2/-/.. entry=12/bb/a%20b "
+        {"100.100000", "readdirplus", "dir=aa cookie=0 entry=1/aa/. entry=2/-/.. entry=12/bb/a%20b "
                                       "entry=13/cc/x%2Fy%2Fz entry=14/-/nofh"},
         rd("101", "bb"),
         rd("102", "cc"),
