@@ -258,8 +258,9 @@ void OpenTracker::io(Event& ev) {
     if (ev.done > run.last_done) run.last_done = ev.done;
     run.committed = false;
     std::uint64_t moved = ev.ok ? (ev.have_rcount ? ev.rcount : (ev.op == Op::Write ? ev.count : 0)) : 0;
-    if (ev.op == Op::Read && ev.ok && ev.eof && ev.have_rcount) {
-        // A READ that reached the end tells the size exactly.
+    if (ev.op == Op::Read && ev.ok && ev.eof && ev.have_rcount && (ev.rcount > 0 || ev.offset == 0)) {
+        // A READ that returned data up to the end tells the size exactly (one
+        // that started beyond the end only says the size is at most its offset).
         n->size = ev.offset + ev.rcount;
         n->have_size = true;
     }

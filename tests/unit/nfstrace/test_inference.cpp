@@ -444,3 +444,14 @@ TEST_CASE("inference: opens held back for sorting are bounded; forced out early,
     CHECK(res.tracker.max_held <= 6);
     CHECK(res.tracker.forced_out > 0);
 }
+
+TEST_CASE("inference: the size at close from a READ that reached the end, not from one beyond it") {
+    auto res = trace(lines_of({
+        {"100.000000", "read", "fh=cc offset=0 count=8192 rcount=1000 eof=1"},
+        {"100.100000", "read", "fh=cc offset=100000 count=4096 rcount=0 eof=1"},
+        {"200.000000", "read", "fh=dd offset=100000 count=4096 rcount=0 eof=1"},
+    }));
+    REQUIRE(res.opens.size() == 2);
+    CHECK(nft::field(res.opens[0], 9) == "1000");
+    CHECK(nft::field(res.opens[1], 9) == "-");
+}
