@@ -8,9 +8,9 @@
 #   10.77.0.99: nobody (an unreachable host)
 #
 # Each host runs in a mount namespace of its own, made afresh at every "boot": a tmpfs
-# on /run, and its own /opt, /var/opt and /var/spool/cron (bind mounts of folders in
-# the test's temporary directory), so the toolkit's default paths and root's crontab
-# are the host's own.  Traffic: RPC NULL calls over UDP (rpcping.py) from each host to
+# on /run, and its own /opt, /var/opt, /var/spool/cron and /root (bind mounts of
+# folders in the test's temporary directory), so the toolkit's default paths and
+# root's crontab are the host's own, and root's shell start-up files are empty.  Traffic: RPC NULL calls over UDP (rpcping.py) from each host to
 # ctl, with known xids, so each phase's records can be told apart.
 #
 # Checks: install (and --check), launch on all four hosts (h1 h2 ok, h3 "disk full",
@@ -82,7 +82,7 @@ for h in "${HOSTS[@]}"; do
   ip -n "$(ns "$h")" addr add "${ADDR[$h]}/24" dev eth0
   ip -n "$(ns "$h")" link set eth0 up
   ip -n "$(ns "$h")" link set lo up
-  mkdir -p "$W/$h/opt" "$W/$h/varopt" "$W/$h/cron/crontabs"
+  mkdir -p "$W/$h/opt" "$W/$h/varopt" "$W/$h/cron/crontabs" "$W/$h/root"
   chgrp crontab "$W/$h/cron/crontabs" 2>/dev/null || true
   chmod 1730 "$W/$h/cron/crontabs"
 done
@@ -119,6 +119,7 @@ host_sh() { # H CMD...
   ip netns exec "$(ns "$h")" unshare --mount --propagation private bash -c "
     set -e; mount -t tmpfs tmpfs /run; mkdir -p /run/sshd
     mount --bind $W/$h/opt /opt; $varopt; mount --bind $W/$h/cron /var/spool/cron
+    mount --bind $W/$h/root /root
     exec \"\$@\"" host "$@"
 }
 # "Boot" host H: start its sshd (it daemonizes; its sessions inherit the mounts).
@@ -130,6 +131,7 @@ for h in "${HOSTS[@]}"; do boot_sshd "$h"; done
 
 # The RPC server every host sends calls to.
 ip netns exec "$NS_CTL" python3 "$RPCPING" serve 10.77.0.1 40111 >"$W/rpcserver.out" 2>&1 &
+disown
 rpcping() { # H FIRST-XID N
   ip netns exec "$(ns "$1")" python3 "$RPCPING" call 10.77.0.1 40111 "$2" "$3" || fail "rpc calls from $1"
 }
@@ -235,6 +237,9 @@ check_trace h1 report
 check_trace h2 report
 
 # ---------------------------------------------------------------- reboot of h1
+# Stopped (paused) before the reboot: it comes back paused.
+run "$W/o.stopA" -f "$W/hosts" -H h1 stop "test A ends"
+expect "stop before the reboot" 0 "$W/o.stopA" '^h1: recording paused \(test A ends\)'
 for p in $(ip netns pids "$(ns h1)"); do kill -9 "$p" 2>/dev/null || true; done
 for ((i = 0; i < 100; i++)); do [ -z "$(ip netns pids "$(ns h1)")" ] && break; sleep 0.05; done
 [ -z "$(ip netns pids "$(ns h1)")" ] && ok "h1 'powered off': every process of its namespace killed" || fail "processes left in h1"
@@ -246,7 +251,9 @@ host_sh h1 crontab -l | sed -n 's/^@reboot //p' >"$W/h1.boot"
 [ -s "$W/h1.boot" ] || fail "h1: no @reboot entry to run at boot"
 host_sh h1 sh -c "$(cat "$W/h1.boot")" || fail "h1: boot hook failed: $(cat "$W/h1/varopt/rpcspy-toolkit/boot.log")"
 run "$W/o.boot" -f "$W/hosts" -H h1 status
-expect "status after the boot hook: running again, still paused? no, recording" 0 "$W/o.boot" '^h1: pipeline: running .*, recording'
+expect "status after the boot hook: running again, paused as before" 0 "$W/o.boot" '^h1: pipeline: running .*, PAUSED'
+run "$W/o.startB" -f "$W/hosts" -H h1 start "test B begins"
+expect "start after the reboot" 0 "$W/o.startB" '^h1: recording \(test B begins\)'
 rpcping h1 d0000000 7
 wait_xid h1 d0000006
 run "$W/o.report2" -f "$W/hosts" -H h1 report -o "$W/results2"
@@ -257,6 +264,15 @@ zstd -dc "$f" | awk '!/^#/ {print substr($6, 1, 1)}' | sort | uniq -c | awk '{pr
 grep -q 'a=5 ' "$W/h1.phases2" && grep -q 'c=20 ' "$W/h1.phases2" && grep -q 'd=7 ' "$W/h1.phases2" &&
   ok "h1: the ring kept the records from before the reboot, and records after it ($(cat "$W/h1.phases2"))" ||
   fail "h1: records per phase after the reboot: $(cat "$W/h1.phases2"), expected a=5 c=20 d=7"
+
+# nfstrace-cron as installed on h1 (it finds flightrec beside it): the records so far.
+if host_sh h1 /opt/rpcspy-toolkit/bin/nfstrace-cron --lag 0 -n h1 >"$W/h1.cron" 2>&1; then
+  f=$(ls "$W/h1/varopt/rpcspy-toolkit/traces/"h1-*.trace.zst 2>/dev/null | head -1)
+  [ -n "$f" ] && [ "$(zstd -dc "$f" | grep -c ' d00000')" = 7 ] && ok "installed nfstrace-cron on h1: $(cat "$W/h1.cron")" ||
+    fail "installed nfstrace-cron on h1: $(cat "$W/h1.cron")"
+else
+  fail "installed nfstrace-cron on h1: $(cat "$W/h1.cron")"
+fi
 
 # ---------------------------------------------------------------- a dead pipeline on h2
 for p in $(ip netns pids "$(ns h2)"); do
