@@ -507,6 +507,7 @@ Reader::Status Reader::next(Record& out, std::uint64_t limit) {
     std::memcpy(&rh, data_ + off, sizeof rh);
     const bool is_pad = rh.kind == static_cast<std::uint16_t>(Kind::pad);
     const bool fits = kRecordHeaderSize + rh.length <= rem;
+    if (mid_copy_hook_ != nullptr) mid_copy_hook_(mid_copy_arg_);
     if (fits && !is_pad) {
       if (buf_.size() < rh.length) buf_.resize(rh.length);
       std::memcpy(buf_.data(), data_ + off + kRecordHeaderSize, rh.length);

@@ -176,6 +176,12 @@ class Reader {
   Status next(Record& out, std::uint64_t limit = UINT64_MAX);
   const std::string& damage() const noexcept { return damage_; }
   std::uint64_t total_missed() const noexcept { return total_missed_; }
+  // Test seam: called between copying a record's header and its payload, so a test can
+  // have the writer overwrite the record exactly mid-copy.
+  void set_mid_copy_hook(void (*hook)(void*), void* arg) noexcept {
+    mid_copy_hook_ = hook;
+    mid_copy_arg_ = arg;
+  }
 
  private:
   bool lapped(std::uint64_t pos) const noexcept;
@@ -190,6 +196,8 @@ class Reader {
   std::uint64_t total_missed_ = 0;
   std::vector<unsigned char> buf_;
   std::string damage_;
+  void (*mid_copy_hook_)(void*) = nullptr;
+  void* mid_copy_arg_ = nullptr;
 };
 
 // Checks one record's header and payload checksum.
