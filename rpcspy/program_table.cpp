@@ -9,7 +9,10 @@ namespace {
 constexpr std::uint32_t kPortmap = 100000;
 constexpr std::uint32_t kNfs = 100003;
 constexpr std::uint32_t kMount = 100005;
+constexpr std::uint32_t kRquota = 100011;
 constexpr std::uint32_t kNlm = 100021;
+constexpr std::uint32_t kNsm = 100024;
+constexpr std::uint32_t kNfsAcl = 100227;
 
 struct ProgramName {
     std::uint32_t number;
@@ -48,6 +51,11 @@ const Program* find_program(std::uint32_t program, std::uint32_t version) {
     static const Program nlm1{kNlm, 1, "nlm", nlm1_procedures()};
     static const Program nlm3{kNlm, 3, "nlm", nlm3_procedures()};
     static const Program nlm4{kNlm, 4, "nlm", nlm4_procedures()};
+    static const Program nsm1{kNsm, 1, "status", nsm1_procedures()};
+    static const Program nfsacl2{kNfsAcl, 2, "nfs_acl", nfsacl2_procedures()};
+    static const Program nfsacl3{kNfsAcl, 3, "nfs_acl", nfsacl3_procedures()};
+    static const Program rquota1{kRquota, 1, "rquota", rquota1_procedures()};
+    static const Program rquota2{kRquota, 2, "rquota", rquota2_procedures()};
     if (program == kNfs && version == 3) return &nfs3;
     if (program == kNfs && version == 4) return &nfs4;
     if (program >= kNfs4CbFirst && program <= kNfs4CbLast && version == 1) return &nfs4_cb;
@@ -61,6 +69,11 @@ const Program* find_program(std::uint32_t program, std::uint32_t version) {
     if (program == kNlm && version == 1) return &nlm1;
     if (program == kNlm && version == 3) return &nlm3;
     if (program == kNlm && version == 4) return &nlm4;
+    if (program == kNsm && version == 1) return &nsm1;
+    if (program == kNfsAcl && version == 2) return &nfsacl2;
+    if (program == kNfsAcl && version == 3) return &nfsacl3;
+    if (program == kRquota && version == 1) return &rquota1;
+    if (program == kRquota && version == 2) return &rquota2;
     return nullptr;
 }
 

@@ -60,6 +60,11 @@ std::span<const Procedure> rpcbind4_procedures();
 std::span<const Procedure> nlm1_procedures();
 std::span<const Procedure> nlm3_procedures();
 std::span<const Procedure> nlm4_procedures();
+std::span<const Procedure> nsm1_procedures();
+std::span<const Procedure> nfsacl2_procedures();
+std::span<const Procedure> nfsacl3_procedures();
+std::span<const Procedure> rquota1_procedures();
+std::span<const Procedure> rquota2_procedures();
 // NFSv4 (nfs4.cpp): program 100003 version 4, and the callback program
 // (number chosen by the client, recognised in kNfs4CbFirst..kNfs4CbLast, version 1).
 std::span<const Procedure> nfs4_procedures();

@@ -75,7 +75,9 @@ TEST_CASE("program_table: every decoder survives arbitrary bytes", "[program_tab
                                          rpcspy::find_program(100005, 1), rpcspy::find_program(100005, 2),
                                          rpcspy::find_program(100000, 3), rpcspy::find_program(100000, 4),
                                          rpcspy::find_program(100021, 1), rpcspy::find_program(100021, 3),
-                                         rpcspy::find_program(100021, 4)};
+                                         rpcspy::find_program(100021, 4), rpcspy::find_program(100024, 1),
+                                         rpcspy::find_program(100227, 2), rpcspy::find_program(100227, 3),
+                                         rpcspy::find_program(100011, 1), rpcspy::find_program(100011, 2)};
     std::size_t decoded_to_end = 0;
     for (int round = 0; round < 2000; ++round) {
         std::vector<std::uint8_t> buf(static_cast<std::size_t>(next()) * 4);
