@@ -106,10 +106,6 @@ LineKind RecordLine::parse_comment(std::string_view line) {
 }
 
 namespace {
-bool is_time(std::string_view s) {
-    std::int64_t ns = 0;
-    return parse_time_ns(s, ns);
-}
 bool is_id(std::string_view s) {
     std::uint32_t v = 0;
     return s == "-" || parse_u32(s, v);
@@ -147,8 +143,9 @@ bool is_xid(std::string_view s) {
 LineKind RecordLine::check_fixed() {
     // Columns of errors are those of the field's first byte.
     auto col = [this](Fixed f) { return static_cast<std::size_t>(fixed_[f].data() - line_begin_) + 1; };
-    if (!is_time(fixed_[Time])) return fail(LineError::BadTime, col(Time));
-    if (fixed_[Dur] != "-" && !is_time(fixed_[Dur])) return fail(LineError::BadDur, col(Dur));
+    if (!parse_time_ns(fixed_[Time], time_ns_, &time_digits_)) return fail(LineError::BadTime, col(Time));
+    dur_ns_ = -1;
+    if (fixed_[Dur] != "-" && !parse_time_ns(fixed_[Dur], dur_ns_)) return fail(LineError::BadDur, col(Dur));
     if (fixed_[Proto] != "tcp" && fixed_[Proto] != "udp") return fail(LineError::BadProto, col(Proto));
     if (!is_xid(fixed_[Xid])) return fail(LineError::BadXid, col(Xid));
     if (!is_id(fixed_[Uid])) return fail(LineError::BadUid, col(Uid));

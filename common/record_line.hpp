@@ -87,6 +87,12 @@ public:
     std::string_view proc() const { return fixed_[Proc]; }
     std::string_view status() const { return fixed_[Status]; }
 
+    // time and dur as nanoseconds (dur: -1 for "-"), and the number of fraction
+    // digits of time (parsed while checking the line).
+    std::int64_t time_ns() const { return time_ns_; }
+    std::int64_t dur_ns() const { return dur_ns_; }
+    int time_digits() const { return time_digits_; }
+
     // Tokens in the order of the line (a key may repeat).
     const std::vector<RecordToken>& tokens() const { return tokens_; }
     // The first / last token with this key, or nullptr.
@@ -108,6 +114,9 @@ private:
     std::size_t error_column_ = 0;
     long header_version_ = 0;
     const char* line_begin_ = nullptr;
+    std::int64_t time_ns_ = 0;
+    std::int64_t dur_ns_ = -1;
+    int time_digits_ = 0;
 };
 
 // Numbers in records. Each returns false (leaving the output unspecified) if the

@@ -67,15 +67,10 @@ bool reply_has_fh(Op op) {
 Extract Extractor::extract(const RecordLine& r, Event& ev) {
     ev.t = 0;
     ev.seq = seq_++;
-    std::int64_t t = 0;
-    int digits = 0;
-    common::parse_time_ns(r.time(), t, &digits);  // validated by RecordLine
-    if (digits_ < 0) digits_ = digits > 6 ? 9 : 6;
-    ev.t = t;
-    ev.replied = r.dur() != "-";
-    std::int64_t d = 0;
-    if (ev.replied) common::parse_time_ns(r.dur(), d);
-    ev.done = t + d;
+    if (digits_ < 0) digits_ = r.time_digits() > 6 ? 9 : 6;
+    ev.t = r.time_ns();
+    ev.replied = r.dur_ns() >= 0;
+    ev.done = ev.t + (ev.replied ? r.dur_ns() : 0);
     ev.ok = r.status() == "ok";
     std::uint32_t v = 0;
     ev.uid = common::parse_u32(r.uid(), v) ? v : kNoId;

@@ -51,8 +51,7 @@ Summary::Summary(const Config& cfg, common::OutBuffer& out, const HostTable& hos
 
 void Summary::add(const common::RecordLine& r, std::uint32_t client, std::uint32_t server, int time_digits) {
     digits_ = time_digits;
-    Time t = 0;
-    common::parse_time_ns(r.time(), t);
+    Time t = r.time_ns();
     if (t > newest_) newest_ = t;
     if (oldest_ < 0 || t < oldest_) oldest_ = t;
     std::int64_t index = cfg_.interval > 0 ? t / cfg_.interval : 0;
@@ -61,9 +60,8 @@ void Summary::add(const common::RecordLine& r, std::uint32_t client, std::uint32
     if (!intervals_.empty() && index < intervals_.begin()->first) index = intervals_.begin()->first;  // late
     Interval& iv = intervals_[index];
 
-    bool replied = r.dur() != "-";
-    Time lat = 0;
-    if (replied) common::parse_time_ns(r.dur(), lat);
+    bool replied = r.dur_ns() >= 0;
+    Time lat = replied ? r.dur_ns() : 0;
     bool error = r.status() != "ok";
     std::uint64_t rbytes = 0, wbytes = 0;
     std::string_view op = r.proc();

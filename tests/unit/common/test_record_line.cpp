@@ -157,3 +157,16 @@ TEST_CASE("line source: lines across block boundaries, long lines, no final newl
     CHECK(src.read_error() == 0);
     ::close(fds[0]);
 }
+
+TEST_CASE("record line: time and dur parsed while checking") {
+    RecordLine r;
+    REQUIRE(r.parse("1700000000.123456789 0.000210000 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok") ==
+            LineKind::Record);
+    CHECK(r.time_ns() == 1700000000123456789LL);
+    CHECK(r.dur_ns() == 210000);
+    CHECK(r.time_digits() == 9);
+    REQUIRE(r.parse("1.5 - a.1 b.2 tcp 00000000 0 0 nfs 3 null timeout") == LineKind::Record);
+    CHECK(r.time_ns() == 1'500'000'000);
+    CHECK(r.dur_ns() == -1);
+    CHECK(r.time_digits() == 1);
+}
