@@ -44,13 +44,13 @@ write() { # FROM TO
   seq -f 'line %g' "$1" "$2" >&3
   local i
   for ((i = 0; i < 200; i++)); do
-    "$FR" dump -D -n 1 "$W/ring" | grep -qx "line $2" && return 0
+    "$FR" dump -D -n 1 "$W/ring" 2>/dev/null | grep -qx "line $2" && return 0
     sleep 0.05
   done
   fail "line $2 did not reach the ring"
 }
 cronrun() { "$CRON" --flightrec "$FR" --lag 0 -o "$W/out" -n hostA "$@" "$W/ring"; }
-files() { ls "$W/out" | grep -E '^hostA-.*\.trace\.(zst|gz)$' | sort; }
+files() { (cd "$W/out" && for f in hostA-*.trace.zst hostA-*.trace.gz; do if [ -e "$f" ]; then echo "$f"; fi; done | sort); }
 
 write 1 10
 cronrun >"$W/run1.out" || fail "first run: $(cat "$W/run1.out")"

@@ -195,6 +195,14 @@ expect "launch: h1 h2 start, h3 disk full, h4 unreachable, the others go on" 1 "
 host_sh h1 crontab -l >"$W/h1.crontab" 2>&1 || true
 grep -q '^@reboot /opt/rpcspy-toolkit/bin/nfstrace-collect host boot' "$W/h1.crontab" &&
   ok "h1's crontab has the @reboot entry" || { fail "no @reboot entry in h1's crontab:"; cat "$W/h1.crontab"; }
+# A new version while the pipeline runs: rpcspy, in use, is replaced by rename.
+mkdir -p "$W/bin2"; cp "$W/bin/rpcspy" "$W/bin2/rpcspy"; echo >>"$W/bin2/rpcspy"
+ln -s "$(readlink "$W/bin/flightrec")" "$W/bin2/flightrec"; ln -s "$(readlink "$W/bin/nfstrace")" "$W/bin2/nfstrace"
+run "$W/o.check2" -f "$W/hosts" -H h1 install --check --from "$W/bin2"
+expect "install --check of another version" 1 "$W/o.check2" '^h1: toolkit in /opt/rpcspy-toolkit differs from this one \(1 files differ\): run install'
+run "$W/o.install2" -f "$W/hosts" -H h1 install --from "$W/bin2"
+expect "install over a running pipeline" 0 "$W/o.install2" '^h1: installed'
+cmp -s "$W/bin2/rpcspy" "$W/h1/opt/rpcspy-toolkit/bin/rpcspy" || fail "h1's rpcspy is not the new one"
 run "$W/o.launch2" -f "$W/hosts" -H h2 launch
 expect "launch again: left running" 0 "$W/o.launch2" '^h2: pipeline already running'
 
