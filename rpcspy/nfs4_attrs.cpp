@@ -30,39 +30,28 @@ constexpr const char* kAttrNames[] = {
     "clone_blksize", "space_freed", "change_attr_type", "sec_label", "mode_umask", "xattr_support"};
 constexpr std::uint32_t kAttrCount = std::size(kAttrNames);
 
-// An array length bounded by kArrayMax (else malformed); 0 once failed.
-std::uint32_t array_len(XdrCursor& in, std::uint32_t max = kArrayMax) {
-    std::uint32_t n = in.u32();
-    if (!in.ok()) return 0;
-    if (n > max) {
-        in.fail(XdrError::Malformed);
-        return 0;
-    }
-    return n;
-}
-
 // pathname4: component4<>.
 void skip_pathname4(XdrCursor& in) {
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) skip_opaque(in, kNameMax);
 }
 
 void skip_acl(XdrCursor& in) {
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) skip_nfsace4(in);
 }
 
 void skip_u32_array(XdrCursor& in) {
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) in.u32();
 }
 
 // fs_locations4 (RFC 8881 11.16).
 void skip_fs_locations4(XdrCursor& in) {
     skip_pathname4(in);  // fs_root
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) {
-        std::uint32_t servers = array_len(in);
+        std::uint32_t servers = read_array_len(in);
         for (std::uint32_t s = 0; s < servers && in.ok(); ++s) skip_opaque(in);
         skip_pathname4(in);  // rootpath
     }
@@ -73,9 +62,9 @@ void skip_fs_locations_info4(XdrCursor& in) {
     in.u32();            // fli_flags
     in.u32();            // fli_valid_for
     skip_pathname4(in);  // fli_fs_root
-    std::uint32_t items = array_len(in);
+    std::uint32_t items = read_array_len(in);
     for (std::uint32_t i = 0; i < items && in.ok(); ++i) {
-        std::uint32_t entries = array_len(in);
+        std::uint32_t entries = read_array_len(in);
         for (std::uint32_t e = 0; e < entries && in.ok(); ++e) {
             in.u32();         // fls_currency
             skip_opaque(in);  // fls_info
@@ -223,7 +212,7 @@ bool put_attr(XdrCursor& in, std::uint32_t attr, Fields* out, AttrKeys keys,
             skip_opaque(in, kBodyMax);
             break;
         case 68: {  // mdsthreshold
-            std::uint32_t n = array_len(in);
+            std::uint32_t n = read_array_len(in);
             for (std::uint32_t i = 0; i < n && in.ok(); ++i) {
                 in.u32();
                 put_bitmap4(in, nullptr, "", false);
@@ -234,14 +223,14 @@ bool put_attr(XdrCursor& in, std::uint32_t attr, Fields* out, AttrKeys keys,
         case 69:  // retention_get
         case 71: {  // retentevt_get
             in.u64();
-            std::uint32_t n = array_len(in, 1);
+            std::uint32_t n = read_array_len(in, 1);
             if (n) put_nfstime4(in, nullptr, "");
             break;
         }
         case 70:  // retention_set
         case 72: {  // retentevt_set
             in.boolean();
-            std::uint32_t n = array_len(in, 1);
+            std::uint32_t n = read_array_len(in, 1);
             if (n) in.u64();
             break;
         }

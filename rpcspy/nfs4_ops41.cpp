@@ -9,16 +9,6 @@ using common::XdrError;
 
 namespace {
 
-std::uint32_t array_len(XdrCursor& in, std::uint32_t max = kArrayMax) {
-    std::uint32_t n = in.u32();
-    if (!in.ok()) return 0;
-    if (n > max) {
-        in.fail(XdrError::Malformed);
-        return 0;
-    }
-    return n;
-}
-
 void stateid_args(XdrCursor& in, Fields& out) { put_stateid4(in, &out, "stateid"); }
 void sessionid_args(XdrCursor& in, Fields& out) { put_sessionid4(in, &out, "sessionid"); }
 void clientid_args(XdrCursor& in, Fields& out) { put_clientid4(in, &out, "clientid"); }
@@ -31,7 +21,7 @@ void skip_state_protect_ops4(XdrCursor& in) {
 
 // nfs_impl_id4<1>: impl_domain impl_name.
 void put_impl_id4(XdrCursor& in, Fields& out) {
-    if (array_len(in, 1) == 0) return;
+    if (read_array_len(in, 1) == 0) return;
     put_utf8(in, &out, "impl_domain");
     put_utf8(in, &out, "impl_name");
     put_nfstime4(in, nullptr, "");
@@ -86,7 +76,7 @@ void exchange_id_args(XdrCursor& in, Fields& out) {
     } else if (how == 2) {  // ssv_sp_parms4
         skip_state_protect_ops4(in);
         for (int k = 0; k < 2; ++k) {  // hash_algs, encr_algs: sec_oid4<>
-            std::uint32_t n = array_len(in);
+            std::uint32_t n = read_array_len(in);
             for (std::uint32_t i = 0; i < n && in.ok(); ++i) skip_opaque(in, NFS4_OPAQUE_LIMIT);
         }
         in.u32();  // window
@@ -111,7 +101,7 @@ void exchange_id_res(XdrCursor& in, Fields& out, std::uint32_t st) {
     } else if (how == 2) {  // ssv_prot_info4
         skip_state_protect_ops4(in);
         for (int i = 0; i < 4; ++i) in.u32();
-        std::uint32_t n = array_len(in);
+        std::uint32_t n = read_array_len(in);
         for (std::uint32_t i = 0; i < n && in.ok(); ++i) skip_opaque(in);
     }
     in.u64();                                 // server_owner4.so_minor_id
@@ -195,7 +185,7 @@ void getdevicelist_res(XdrCursor& in, Fields& out, std::uint32_t st) {
     if (st != NFS4_OK) return;
     put_u64(in, &out, "cookie");
     put_verifier4(in, &out, "cookieverf");
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) in.opaque_fixed(NFS4_DEVICEID4_SIZE);
     if (in.ok()) out.number("devices", n);
     put_bool(in, &out, "eof");
@@ -232,7 +222,7 @@ void layoutget_res(XdrCursor& in, Fields& out, std::uint32_t st) {
     if (st == NFS4_OK) {
         put_bool(in, &out, "return_on_close");
         put_stateid4(in, &out, "stateid");
-        std::uint32_t n = array_len(in);  // layout4<>
+        std::uint32_t n = read_array_len(in);  // layout4<>
         for (std::uint32_t i = 0; i < n && in.ok(); ++i) {
             in.u64();  // lo_offset
             in.u64();  // lo_length
@@ -309,12 +299,12 @@ void set_ssv_res(XdrCursor& in, Fields&, std::uint32_t st) {
 
 // ---- 18.48 TEST_STATEID
 void test_stateid_args(XdrCursor& in, Fields& out) {
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) put_stateid4(in, &out, "stateid");
 }
 void test_stateid_res(XdrCursor& in, Fields& out, std::uint32_t st) {
     if (st != NFS4_OK) return;
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) {
         std::uint32_t code = in.u32();
         if (in.ok()) out.word("code", nfsstat4_name(code));
@@ -361,7 +351,7 @@ void copy_args(XdrCursor& in, Fields& out) {
     put_u64(in, &out, "count");
     put_bool(in, &out, "consecutive");
     put_bool(in, &out, "synchronous");
-    std::uint32_t n = array_len(in);  // ca_source_server<>
+    std::uint32_t n = read_array_len(in);  // ca_source_server<>
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) skip_netloc4(in);
     if (in.ok() && n) out.number("source_servers", n);
 }
@@ -387,7 +377,7 @@ void copy_notify_res(XdrCursor& in, Fields& out, std::uint32_t st) {
     if (st != NFS4_OK) return;
     put_nfstime4(in, nullptr, "");
     put_stateid4(in, &out, "stateid");
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) skip_netloc4(in);
 }
 
@@ -407,7 +397,7 @@ void layouterror_args(XdrCursor& in, Fields& out) {
     put_u64(in, &out, "offset");
     put_u64(in, &out, "length");
     put_stateid4(in, &out, "stateid");
-    std::uint32_t n = array_len(in);  // device_error4<>
+    std::uint32_t n = read_array_len(in);  // device_error4<>
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) {
         in.opaque_fixed(NFS4_DEVICEID4_SIZE);
         in.u32();  // status
@@ -431,7 +421,7 @@ void layoutstats_args(XdrCursor& in, Fields& out) {
 void offload_status_res(XdrCursor& in, Fields& out, std::uint32_t st) {
     if (st != NFS4_OK) return;
     put_u64(in, &out, "rcount");
-    if (array_len(in, 1)) {
+    if (read_array_len(in, 1)) {
         std::uint32_t code = in.u32();
         if (in.ok()) out.word("complete", nfsstat4_name(code));
     }
@@ -446,7 +436,7 @@ void read_plus_args(XdrCursor& in, Fields& out) {
 void read_plus_res(XdrCursor& in, Fields& out, std::uint32_t st) {
     if (st != NFS4_OK) return;
     put_bool(in, &out, "eof");
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     std::uint64_t data = 0, holes = 0;
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) {
         std::uint32_t content = in.u32();
@@ -590,7 +580,7 @@ void cb_layoutrecall_args(XdrCursor& in, Fields& out) {
 
 // notify4<> (CB_NOTIFY, CB_NOTIFY_DEVICEID): skipped.
 void skip_notify4_list(XdrCursor& in) {
-    std::uint32_t n = array_len(in);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) {
         put_bitmap4(in, nullptr, "", false);
         skip_opaque(in, kBodyMax);
@@ -622,10 +612,10 @@ void cb_recall_slot_args(XdrCursor& in, Fields& out) { put_u32(in, &out, "target
 // ---- 20.9 CB_SEQUENCE
 void cb_sequence_args(XdrCursor& in, Fields& out) {
     sequence_args(in, out);
-    std::uint32_t n = array_len(in);  // referring_call_list4<>
+    std::uint32_t n = read_array_len(in);  // referring_call_list4<>
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) {
         in.opaque_fixed(NFS4_SESSIONID_SIZE);
-        std::uint32_t calls = array_len(in);
+        std::uint32_t calls = read_array_len(in);
         for (std::uint32_t c = 0; c < calls && in.ok(); ++c) {
             in.u32();
             in.u32();

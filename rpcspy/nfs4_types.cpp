@@ -89,6 +89,16 @@ void put_linktext4(XdrCursor& in, Fields* out, const char* key) { put_bytes(in, 
 void put_utf8(XdrCursor& in, Fields* out, const char* key) { put_bytes(in, out, key, kStringMax); }
 void skip_opaque(XdrCursor& in, std::uint32_t max) { in.opaque_var(max); }
 
+std::uint32_t read_array_len(XdrCursor& in, std::uint32_t max) {
+    std::uint32_t n = in.u32();
+    if (!in.ok()) return 0;
+    if (n > max) {
+        in.fail(XdrError::Malformed);
+        return 0;
+    }
+    return n;
+}
+
 void put_verifier4(XdrCursor& in, Fields* out, const char* key) {
     put_hex_fixed(in, out, key, NFS4_VERIFIER_SIZE);
 }
@@ -204,8 +214,7 @@ void skip_netloc4(XdrCursor& in) {
 
 // RFC 8881 18.36 callback_sec_parms4<>.
 void skip_callback_sec_parms4_list(XdrCursor& in) {
-    std::uint32_t n = in.u32();
-    if (in.ok() && n > kArrayMax) in.fail(XdrError::Malformed);
+    std::uint32_t n = read_array_len(in);
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) {
         std::uint32_t flavor = in.u32();
         if (!in.ok()) return;
@@ -216,8 +225,7 @@ void skip_callback_sec_parms4_list(XdrCursor& in) {
                 skip_opaque(in, 255);  // machinename
                 in.u32();   // uid
                 in.u32();   // gid
-                std::uint32_t ngids = in.u32();
-                if (in.ok() && ngids > 16) in.fail(XdrError::Malformed);
+                std::uint32_t ngids = read_array_len(in, 16);
                 for (std::uint32_t g = 0; g < ngids && in.ok(); ++g) in.u32();
                 break;
             }
@@ -234,16 +242,12 @@ void skip_callback_sec_parms4_list(XdrCursor& in) {
 // RFC 8881 18.36 channel_attrs4.
 void skip_channel_attrs4(XdrCursor& in) {
     for (int i = 0; i < 6; ++i) in.u32();
-    std::uint32_t n = in.u32();  // ca_rdma_ird<1>
-    if (in.ok() && n > 1) in.fail(XdrError::Malformed);
-    if (n == 1) in.u32();
+    if (read_array_len(in, 1)) in.u32();  // ca_rdma_ird<1>
 }
 
 // RFC 7862 11.1 write_response4.
 void put_write_response4(XdrCursor& in, Fields* out) {
-    std::uint32_t n = in.u32();  // wr_callback_id<1>
-    if (in.ok() && n > 1) in.fail(XdrError::Malformed);
-    if (n == 1) put_stateid4(in, out, "callback_id");
+    if (read_array_len(in, 1)) put_stateid4(in, out, "callback_id");  // wr_callback_id<1>
     put_u64(in, out, "rcount");
     put_stable_how4(in, out, "committed");
     put_verifier4(in, out, "verf");
@@ -303,8 +307,7 @@ void put_open_delegation4(XdrCursor& in, Fields* out) {
 
 // RFC 8881 18.29 secinfo4<>: flavors=none,sys,gss_privacy,...
 void put_secinfo4_list(XdrCursor& in, Fields* out) {
-    std::uint32_t n = in.u32();
-    if (in.ok() && n > 64) in.fail(XdrError::Malformed);
+    std::uint32_t n = read_array_len(in, 64);
     std::array<char, 64 * 16> buf;
     std::size_t len = 0;
     for (std::uint32_t i = 0; i < n && in.ok(); ++i) {

@@ -80,6 +80,8 @@ void put_component4(XdrCursor& in, Fields* out, const char* key);
 void put_linktext4(XdrCursor& in, Fields* out, const char* key);
 // Any other utf8string or string<>: printed as bytes.
 void put_utf8(XdrCursor& in, Fields* out, const char* key);
+// The length of an array: at most `max` elements (else malformed); 0 once failed.
+std::uint32_t read_array_len(XdrCursor& in, std::uint32_t max = kArrayMax);
 // opaque<> skipped (bounded by `max`).
 void skip_opaque(XdrCursor& in, std::uint32_t max = kStringMax);
 
