@@ -198,6 +198,10 @@ def case_roundtrip():
     fr("record", "--stderr", cring, "--", "sh", "-c", "echo err >&2")
     check(b"\nerr\n" in fr("dump", cring).stdout, "--stderr")
     blob = bytes(random.Random(4).randrange(256) for _ in range(300000))
+    sring = path("sync.ring")  # --sync: the msync path runs and changes nothing visible
+    fr("record", "--sync", "20ms", "-s", "1M", sring, input=data[:200000])
+    check(fr("dump", "-D", sring).stdout == data[:200000], "--sync 20ms: dump differs")
+    fr("record", "--sync", "0", sring, input=b"", check_rc=2)
     bring = path("bin.ring")
     fr("record", "-b", "-s", "1M", bring, input=blob)
     out = fr("dump", "--data-only", bring).stdout
