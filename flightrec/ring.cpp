@@ -185,6 +185,11 @@ RingFile RingFile::create(const std::string& path, std::uint64_t capacity, bool 
     throw fail("cannot allocate " + u64(size) + " bytes: " + errno_text(err), true);
   void* map = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (map == MAP_FAILED) throw fail("mmap: " + errno_text(errno), true);
+  // Fault the new file's pages in now, in one call, rather than one fault per page on
+  // the first lap (Linux 5.14; harmless where unsupported).
+#ifdef MADV_POPULATE_WRITE
+  madvise(map, size, MADV_POPULATE_WRITE);
+#endif
   RingFile f(path, fd, map, size, true);
   FileHeader& h = f.header();
   h.version = kLayoutVersion;
