@@ -251,8 +251,11 @@ Writer::Writer(RingFile& file, const Options& options)
   store(h_.paused, std::uint64_t{0});
   store(h_.sessions, load(h_.sessions) + 1);
   store(h_.writer_started_ns, now_ns());
-  // Pending control requests belong to the recorder that died.
-  store(h_.control.ack, load(h_.control.request));
+  // A request left unanswered by the recorder that died is refused, not taken as done.
+  if (load(h_.control.ack) != load(h_.control.request)) {
+    store(h_.control.result, std::int32_t{ECANCELED});
+    store(h_.control.ack, load(h_.control.request), std::memory_order_release);
+  }
   input_bytes_ = load(h_.input_bytes);
   store(h_.writer_open, std::uint64_t{1}, std::memory_order_release);
   open_ = true;
