@@ -37,9 +37,21 @@ RpcParse parse_call(common::XdrCursor& in, RpcCall& call) {
     std::uint32_t cred_len = in.u32();
     if (!in.ok()) return RpcParse::Truncated;
     if (cred_len > kMaxAuthBytes) return RpcParse::NotRpc;
+    call.cred_offset = in.offset();
+    call.cred_len = cred_len;
     auto cred = in.opaque_fixed(cred_len);
     if (!in.ok()) return RpcParse::Truncated;
     call.has_unix_cred = false;
+    call.has_gss = false;
+    if (call.cred_flavor == static_cast<std::uint32_t>(AuthFlavor::Gss)) {
+        GssCred gss;
+        if (parse_gss_cred(cred, gss)) {
+            call.has_gss = true;
+            call.gss_proc = gss.proc;
+            call.gss_seq = gss.seq;
+            call.gss_service = gss.service;
+        }
+    }
     if (call.cred_flavor == static_cast<std::uint32_t>(AuthFlavor::Sys)) {
         // authsys_parms: stamp, machinename<255>, uid, gid, gids<16>
         common::XdrCursor c(cred);
@@ -99,6 +111,59 @@ RpcParse parse_reply(common::XdrCursor& in, RpcReply& reply) {
 }
 
 }  // namespace
+
+bool parse_auth_sys(std::span<const std::uint8_t> body, AuthSysParms& out) {
+    common::XdrCursor c(body);
+    out.stamp = c.u32();
+    out.machine = c.opaque_var(255);
+    out.uid = c.u32();
+    out.gid = c.u32();
+    out.ngids = c.u32();
+    if (c.ok() && out.ngids > out.gids.size()) return false;
+    for (std::uint32_t i = 0; i < out.ngids && c.ok(); ++i) out.gids[i] = c.u32();
+    return c.ok();
+}
+
+const char* gss_proc_name(std::uint32_t proc) {
+    static constexpr const char* names[] = {"data", "init", "continue_init", "destroy"};
+    return proc < 4 ? names[proc] : nullptr;
+}
+
+const char* gss_service_name(std::uint32_t service) {
+    static constexpr const char* names[] = {nullptr, "none", "integrity", "privacy"};
+    return service < 4 ? names[service] : nullptr;
+}
+
+bool parse_gss_cred(std::span<const std::uint8_t> body, GssCred& out) {
+    common::XdrCursor c(body);
+    std::uint32_t version = c.u32();  // RPCSEC_GSS_VERS_1
+    out.proc = c.u32();
+    out.seq = c.u32();
+    out.service = c.u32();
+    out.handle = c.opaque_var(kMaxAuthBytes);
+    return c.ok() && version == 1 && gss_proc_name(out.proc) && gss_service_name(out.service);
+}
+
+GssUnwrap unwrap_gss_integ(std::span<const std::uint8_t> data, std::span<const std::uint8_t>& body,
+                           std::uint32_t& seq) {
+    common::XdrCursor c(data);
+    std::uint32_t len = c.u32();
+    seq = c.u32();
+    if (!c.ok()) return GssUnwrap::Truncated;
+    if (len < 4 || len > kMaxGssBody) return GssUnwrap::Malformed;
+    std::size_t want = len - 4;
+    body = data.subspan(8, want < c.remaining() ? want : c.remaining());
+    return GssUnwrap::Ok;
+}
+
+bool parse_gss_init_res(std::span<const std::uint8_t> data, GssInitRes& out) {
+    common::XdrCursor c(data);
+    out.handle = c.opaque_var(kMaxAuthBytes);
+    out.major = c.u32();
+    out.minor = c.u32();
+    out.seq_window = c.u32();
+    return c.ok();
+}
 
 RpcParse parse_rpc(std::span<const std::uint8_t> msg, RpcCall& call, RpcReply& reply) {
     common::XdrCursor in(msg);

@@ -21,6 +21,7 @@ struct TracerOptions {
     std::size_t max_calls = 262144;   // outstanding calls kept at most
     bool brief = false;               // omit arguments and results
     bool numeric = false;             // program and procedure numbers, not names
+    bool creds = false;               // AUTH_SYS machine and groups, RPCSEC_GSS handle
     std::vector<std::string> programs;    // write only these programs (names or numbers)
     std::vector<std::string> procedures;  // write only these procedures
     std::uint64_t max_records = 0;    // stop after this many records (0: no limit)
