@@ -102,17 +102,17 @@ PrintOptions print_from(const po::variables_map& vm) {
 
 int run_record(const std::vector<std::string>& args, const std::vector<std::string>& command) {
   po::options_description o("record options");
-  o.add_options()("size,s", po::value<std::string>(), "ring size for a new file (default 64M)")(
-      "when-full,w", po::value<std::string>()->default_value("overwrite"),
+  o.add_options()("size,s", po::value<std::string>()->value_name("SIZE"), "ring size for a new file (default 64M)")(
+      "when-full,w", po::value<std::string>()->default_value("overwrite")->value_name("POLICY"),
       "overwrite (oldest records go), drop (new records go, counted) or block (hold the producer)")(
-      "max-record", po::value<std::string>(), "longest record; longer lines are split (default 64K)")(
+      "max-record", po::value<std::string>()->value_name("SIZE"), "longest record; longer lines are split (default 64K)")(
       "binary,b", "record input in chunks as read, not one record per line")(
       "launch,L", "run in the background, detached from the terminal")(
       "force,f", "re-create FILE even if it holds a ring or something else")(
       "stderr", "with -- CMD, record its standard error too")(
-      "sync", po::value<std::string>()->default_value("none"),
+      "sync", po::value<std::string>()->default_value("none")->value_name("INTERVAL"),
       "none, or an interval (e.g. 1s) at which to msync the file to disk")(
-      "log", po::value<std::string>(), "with -L, append the recorder's messages to this file");
+      "log", po::value<std::string>()->value_name("FILE"), "with -L, append the recorder's messages to this file");
   const Parsed p = parse(args, o);
   if (p.vm.count("help") != 0) {
     std::cout << help_text("record [options] FILE [-- CMD [ARGS...]]", o);
@@ -149,9 +149,9 @@ int run_record(const std::vector<std::string>& args, const std::vector<std::stri
 
 int run_dump(const std::vector<std::string>& args) {
   po::options_description o("dump options");
-  o.add_options()("since", po::value<std::string>(), "only records at or after this time")(
-      "until", po::value<std::string>(), "only records at or before this time")(
-      "last,n", po::value<std::uint64_t>(), "only the last N records (after the other filters)");
+  o.add_options()("since", po::value<std::string>()->value_name("TIME"), "only records at or after this time")(
+      "until", po::value<std::string>()->value_name("TIME"), "only records at or before this time")(
+      "last,n", po::value<std::uint64_t>()->value_name("N"), "only the last N records (after the other filters)");
   o.add(print_options());
   const Parsed p = parse(args, o);
   if (p.vm.count("help") != 0) {
@@ -190,7 +190,7 @@ int run_attach(const std::vector<std::string>& args) {
 
 int run_control(const std::string& name, Command command, const std::vector<std::string>& args) {
   po::options_description o(name + " options");
-  o.add_options()("timeout", po::value<std::string>()->default_value("10s"),
+  o.add_options()("timeout", po::value<std::string>()->default_value("10s")->value_name("DURATION"),
                   "how long to wait for the recorder to answer");
   const Parsed p = parse(args, o);
   const std::string synopsis = name + (command == Command::mark ? " FILE TEXT..." : " FILE");
