@@ -33,6 +33,7 @@ cleanup() {
   rm -rf "$W"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
 
 mkfifo "$W/fifo"
 "$FR" record -s 1M "$W/ring" <"$W/fifo" 2>"$W/rec.err" &

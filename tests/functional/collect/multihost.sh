@@ -61,6 +61,7 @@ cleanup() {
   rm -rf "$W"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
 
 mkdir -p "$W/bin"
 for b in "$@"; do
@@ -217,7 +218,7 @@ run "$W/o.start" -f "$W/hosts" start "test A begins"
 expect "start" 0 "$W/o.start" '^h2: recording \(test A begins\)'
 rpcping h1 c0000000 20; rpcping h2 c0000000 20
 wait_xid h1 c0000013; wait_xid h2 c0000013
-run "$W/o.mark" -f "$W/hosts" mark "test A checkpoint"
+run "$W/o.mark" -f "$W/hosts" -j 1 mark "test A checkpoint"   # one host after the other
 expect "mark" 0 "$W/o.mark" '^h1: marked: test A checkpoint'
 run "$W/o.status" -f "$W/hosts" status
 expect "status" 0 "$W/o.status" '^h1: pipeline: running \(recorder pid [0-9]+, rpcspy pid [0-9]+\), recording' \
