@@ -236,10 +236,11 @@ void append_hex(std::string& out, std::uint64_t v) {
 
 Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, EventQueue& q) {
     const Tokens& t = r.tokens();
-    // Call: tag= minor= op=... ; reply (if any): tag= op=NAME st=STATUS ... .
+    // Call: tag= minor= op=... ; reply (if any): rtag= op=NAME st=STATUS ... .
+    // (Records of rpcspy before the "rtag" key repeat "tag" instead.)
     std::size_t reply_at = t.size();
     for (std::size_t i = 1; i < t.size(); ++i)
-        if (t[i].key == "tag") {
+        if (t[i].key == "rtag" || t[i].key == "tag") {
             reply_at = i;
             break;
         }

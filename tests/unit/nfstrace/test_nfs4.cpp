@@ -1,6 +1,7 @@
 // NFSv4: explicit OPEN/CLOSE, names through PUTROOTFH/LOOKUP/GETFH/OPEN by
 // name/SAVEFH/RENAME, I/O without an OPEN by the heuristics. Records in the form
-// rpcspy writes them: call "tag= minor= op=... ", reply "tag= op=NAME st=...".
+// rpcspy writes them: call "tag= minor= op=... ", reply "rtag= op=NAME st=..."
+// (earlier rpcspy: "tag=" again).
 #include <catch2/catch.hpp>
 
 #include "helpers.hpp"
@@ -14,7 +15,7 @@ namespace {
 Rec v4(const std::string& t, const std::string& call, const std::string& reply) {
     // (Appends, not operator+: GCC 12 warns wrongly about those, -Wrestrict.)
     std::string tokens = "tag= minor=0 ";
-    tokens.append(call).append(" tag= ").append(reply);
+    tokens.append(call).append(" rtag= ").append(reply);
     Rec r{t, "compound", tokens};
     r.vers = "4";
     return r;
@@ -111,4 +112,14 @@ TEST_CASE("nfs4: operations after a failed one are not taken") {
     }));
     CHECK(res.opens.empty());
     CHECK(res.in.bad_lines == 0);
+}
+
+TEST_CASE("nfs4: records of an rpcspy that repeated tag= in the reply") {
+    std::string tokens = "tag= minor=0 op=putfh fh=e1 op=read stateid=00 offset=0 count=10 tag= op=putfh st=ok ";
+    tokens.append("op=read st=ok eof=1 rcount=10");
+    Rec r{"100.000000", "compound", tokens};
+    r.vers = "4";
+    auto res = trace(lines_of({r}));
+    REQUIRE(res.opens.size() == 1);
+    CHECK(nft::field(res.opens[0], 7) == "10");
 }
