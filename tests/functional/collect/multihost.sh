@@ -69,6 +69,12 @@ for b in "$@"; do
   ln -s "$(abs "$b")" "$W/bin/$(basename "$b")"
 done
 FR=$W/bin/flightrec
+# A snapshot of the scripts and man pages: install sends these, and compares versions by
+# their checksums (others may edit the tree while the test runs).
+mkdir -p "$W/tree/scripts" "$W/tree/man"
+cp "$COLLECT" "$here/../../../scripts/nfstrace-cron" "$W/tree/scripts/"
+cp "$here"/../../../man/*.[158] "$W/tree/man/"
+COLLECT=$W/tree/scripts/nfstrace-collect
 
 # ---------------------------------------------------------------- the lab network
 ip netns add "$NS_CTL"
