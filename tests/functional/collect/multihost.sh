@@ -194,6 +194,12 @@ run "$W/o.install3" -f "$W/hosts.all" -H h3 install --from "$W/bin"
 expect "install on h3" 0 "$W/o.install3" '^h3: installed'
 
 # ---------------------------------------------------------------- launch
+# A boot hook that cannot be installed: nothing is started.
+sed 's/^10.77.0.12:22 .*/& BOOT=systemd/' "$W/hosts" >"$W/hosts.systemd"
+run "$W/o.systemd" -f "$W/hosts.systemd" -H h2 launch
+expect "launch with BOOT=systemd where systemd is not running" 1 "$W/o.systemd" \
+  '^h2: BOOT=systemd but systemd is not running here'
+[ -e "$W/h2/varopt/rpcspy-toolkit/nfs.ring" ] && fail "h2: a ring was created all the same" || true
 run "$W/o.launch" -f "$W/hosts.all" launch
 expect "launch: h1 h2 start, h3 disk full, h4 unreachable, the others go on" 1 "$W/o.launch" \
   '^h1: pipeline started' '^h2: pipeline started' '^h1: boot hook: cron' \
