@@ -4,9 +4,10 @@
 // GETACL, SETACL, GETXATTRDIR) with NFS version 3 ones.
 //
 // Record status: the NFS status of the matching NFS version (nfs2_types.hpp,
-// nfs3_types.hpp). An ACL (secattr) is printed as mask, aclcnt, one
-// ace=<type>:<id>:<perm> word per entry, dfaclcnt and one ace word per entry
-// of the default ACL (whose types begin with "default_").
+// nfs3_types.hpp). An ACL (secattr) is printed as acl_mask, aclcnt, one
+// ace=<type>:<id>:<perm> word per entry, dfaclcnt and one default_ace word per
+// entry of the default ACL. Every key appears at most once per record, or in
+// one run of consecutive tokens (one JSON array).
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -44,9 +45,11 @@ const char* acl_type_name(std::uint32_t type) {
 
 // One ACL: int count, then aclent entries<NFS_ACL_MAX_ENTRIES>, each {int type;
 // uid32 id; o_mode perm}. The count is printed under `count_key`, then one
-// ace=<type>:<id>:<perm> word per entry: the type's name (or its number in
-// hexadecimal), the id in decimal, and the permission bits as r, w, x or -.
-void put_acl(XdrCursor& in, Fields* out, const char* count_key) {
+// <ace_key>=<type>:<id>:<perm> word per entry: the type's name (or its number
+// in hexadecimal), the id in decimal, and the permission bits as r, w, x or -.
+// In a default ACL (`deflt`) the type's ACL_DEFAULT bit is implied by the key
+// and not named.
+void put_acl(XdrCursor& in, Fields* out, const char* count_key, const char* ace_key, bool deflt) {
     put_u32(in, out, count_key);
     std::uint32_t n = in.u32();
     if (in.ok() && n > NFS_ACL_MAX_ENTRIES) in.fail(common::XdrError::Malformed);
@@ -58,7 +61,8 @@ void put_acl(XdrCursor& in, Fields* out, const char* count_key) {
         if (!in.ok() || !out) continue;
         char* p = buf.data();
         char* end = buf.data() + buf.size();
-        if (const char* name = acl_type_name(type)) {
+        constexpr std::uint32_t ACL_DEFAULT = 0x1000;
+        if (const char* name = acl_type_name(deflt && (type & ACL_DEFAULT) != 0 ? type & ~ACL_DEFAULT : type)) {
             std::size_t len = std::strlen(name);
             std::memcpy(p, name, len);
             p += len;
@@ -73,16 +77,16 @@ void put_acl(XdrCursor& in, Fields* out, const char* count_key) {
         *p++ = perm & 4 ? 'r' : '-';
         *p++ = perm & 2 ? 'w' : '-';
         *p++ = perm & 1 ? 'x' : '-';
-        out->word("ace", std::string_view(buf.data(), static_cast<std::size_t>(p - buf.data())));
+        out->word(ace_key, std::string_view(buf.data(), static_cast<std::size_t>(p - buf.data())));
     }
 }
 
 // secattr {uint32 mask; int aclcnt; aclent aclentp<>; int dfaclcnt; aclent
-// dfaclentp<>}.
+// dfaclentp<>}: acl_mask aclcnt ace... dfaclcnt default_ace...
 void put_secattr(XdrCursor& in, Fields* out) {
-    put_u32(in, out, "mask");
-    put_acl(in, out, "aclcnt");
-    put_acl(in, out, "dfaclcnt");
+    put_u32(in, out, "acl_mask");
+    put_acl(in, out, "aclcnt", "ace", false);
+    put_acl(in, out, "dfaclcnt", "default_ace", true);
 }
 
 // ---------------------------------------------------------------------------

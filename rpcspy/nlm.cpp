@@ -113,14 +113,16 @@ void put_result(Fields& out, std::uint32_t s) {
         out.number("result", s);
 }
 
-// nlm_testres {cookie; nlm_testrply test_stat}: for LCK_DENIED the holder of
+// nlm_testres {cookie; nlm_testrply test_stat}: the cookie is printed only in
+// a TEST_RES call (a reply returns the call's cookie, already printed, and
+// one key appears once per record); for LCK_DENIED the holder of
 // the conflicting lock, printed as holder_exclusive holder_svid holder_owner
 // holder_offset holder_length. With `as_result` (TEST_RES) the status is
 // printed as `result` between the cookie and the holder. Returns the
 // nlm_stats value; `read` tells whether it was read.
 template <bool V4>
 std::uint32_t put_testres(XdrCursor& in, Fields& out, bool as_result, bool& read) {
-    put_netobj(in, &out, "cookie");
+    put_netobj(in, as_result ? &out : nullptr, "cookie");
     std::uint32_t s = in.u32();
     read = in.ok();
     if (!read) return 0;
@@ -147,10 +149,11 @@ void testres_call(XdrCursor& in, Fields& out) {
     put_testres<V4>(in, out, true, read);
 }
 
-// nlm_res {cookie; nlm_stats stat}: LOCK, CANCEL, UNLOCK, GRANTED, NM_LOCK.
+// nlm_res {cookie; nlm_stats stat}: LOCK, CANCEL, UNLOCK, GRANTED, NM_LOCK;
+// the cookie, the call's, is read, not printed.
 // Any status value is accepted (servers send the codes of newer versions).
-std::string_view res_reply(XdrCursor& in, Fields& out) {
-    put_netobj(in, &out, "cookie");
+std::string_view res_reply(XdrCursor& in, Fields&) {
+    put_netobj(in, nullptr, "cookie");
     std::uint32_t s = in.u32();
     return in.ok() ? status_of(s) : kStatusUnread;
 }
@@ -178,9 +181,9 @@ void shareargs_call(XdrCursor& in, Fields& out) {
     if (in.ok()) out.word("access", fsh_name(access));
     put_bool(in, &out, "reclaim");
 }
-// nlm_shareres {cookie; nlm_stats stat; int sequence}.
+// nlm_shareres {cookie (the call's, not printed); nlm_stats stat; int sequence}.
 std::string_view shareres_reply(XdrCursor& in, Fields& out) {
-    put_netobj(in, &out, "cookie");
+    put_netobj(in, nullptr, "cookie");
     std::uint32_t s = in.u32();
     if (!in.ok()) return kStatusUnread;
     put_i32(in, &out, "sequence");

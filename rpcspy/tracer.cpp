@@ -233,8 +233,7 @@ void Tracer::on_reply(const Packet& pkt, const Timestamp& ts, const RpcReply& re
             }
             if (body == GssBody::Privacy) {
                 // The results, and so the program's status, are encrypted:
-                // the status is the RPC layer's.
-                if (!options_.brief) results_.word("body", "privacy");
+                // the status is the RPC layer's (the call says body=privacy).
                 break;
             }
             if (pc->procedure && pc->procedure->reply) {

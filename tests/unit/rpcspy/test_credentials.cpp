@@ -134,7 +134,7 @@ TEST_CASE("creds: RPCSEC_GSS privacy: bodies not decoded", "[creds]") {
     h.send(100, true, call(8, 1, 6, gss(0, 3, 3), Xdr().opaque({1, 2, 3, 4, 5, 6, 7, 8})));
     h.send(101, false, reply(8, Xdr().opaque({9, 9, 9})));
     CHECK(h.text() == kHead + "00000008 - - nfs 3 getattr ok auth=gss gss_proc=data gss_seq=3 "
-                              "gss_service=privacy body=privacy body=privacy\n");
+                              "gss_service=privacy body=privacy\n");
     TracerOptions brief;
     brief.brief = true;
     Harness b(brief);

@@ -45,8 +45,8 @@ Xdr secattr() {
         .u32(1).u32(1)
         .u32(0x1008).u32(50).u32(5);
 }
-const std::string kAcl = "mask=15 aclcnt=4 ace=user_obj:1000:rw- ace=user:1001:r-- ace=mask:4294967295:rwx "
-                         "ace=other:0:--- dfaclcnt=1 ace=default_group:50:r-x";
+const std::string kAcl = "acl_mask=15 aclcnt=4 ace=user_obj:1000:rw- ace=user:1001:r-- ace=mask:4294967295:rwx "
+                         "ace=other:0:--- dfaclcnt=1 default_ace=group:50:r-x";
 }  // namespace
 
 TEST_CASE("nfsacl: procedure tables", "[nfsacl]") {
@@ -98,13 +98,17 @@ TEST_CASE("nfsacl: v3 GETACL and SETACL", "[nfsacl]") {
     SECTION("empty and unknown entries") {
         r = testxdr::run_reply(P3("getacl").reply,
                                Xdr().u32(0).boolean(false).u32(0).u32(1).u32(1).u32(0x40).u32(3).u32(8).u32(0).u32(0));
-        CHECK(r.fields == "mask=0 aclcnt=1 ace=0x40:3:--- dfaclcnt=0");
+        CHECK(r.fields == "acl_mask=0 aclcnt=1 ace=0x40:3:--- dfaclcnt=0");
+        // A default entry without the ACL_DEFAULT bit, an access entry with it.
+        r = testxdr::run_reply(P3("getacl").reply, Xdr().u32(0).boolean(false).u32(0).u32(1).u32(1).u32(0x1002)
+                                                       .u32(3).u32(4).u32(1).u32(1).u32(0x2).u32(4).u32(2));
+        CHECK(r.fields == "acl_mask=0 aclcnt=1 ace=default_user:3:r-- dfaclcnt=1 default_ace=user:4:-w-");
         CHECK(r.error == XdrError::None);
     }
     SECTION("malformed") {
         auto m = testxdr::run_reply(P3("getacl").reply, Xdr().u32(0).boolean(false).u32(1).u32(0).u32(1025));
         CHECK(m.error == XdrError::Malformed);
-        CHECK(m.fields == "mask=1 aclcnt=0");
+        CHECK(m.fields == "acl_mask=1 aclcnt=0");
         m = testxdr::run_call(P3("getacl").call, Xdr().opaque(std::vector<std::uint8_t>(65, 0)));
         CHECK(m.error == XdrError::Malformed);
     }
