@@ -86,7 +86,7 @@ void put_resops(XdrCursor& in, Fields& out, OpLookup lookup) {
 std::string_view compound_reply(XdrCursor& in, Fields& out, OpLookup lookup) {
     std::uint32_t status = in.u32();
     if (!in.ok()) return kStatusUnread;
-    put_bytes(in, &out, "tag", kTagMax);
+    put_bytes(in, &out, "rtag", kTagMax);  // the reply's copy of the tag
     put_resops(in, out, lookup);
     return nfsstat4_name(status);
 }

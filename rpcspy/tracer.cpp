@@ -27,6 +27,62 @@ const char* auth_stat_name(std::uint32_t s) {
     return s < std::size(names) ? names[s] : nullptr;
 }
 
+// AUTH_SYS details for --creds: machine=<name> (bytes) and gids=<g1>,<g2>,...
+// (a word, empty without supplementary groups).
+void put_auth_sys(std::span<const std::uint8_t> cred, common::Fields& out) {
+    AuthSysParms p;
+    if (!parse_auth_sys(cred, p)) return;
+    out.bytes("machine", p.machine);
+    char buf[16 * 11];
+    char* w = buf;
+    for (std::uint32_t i = 0; i < p.ngids; ++i) {
+        if (i) *w++ = ',';
+        w = std::to_chars(w, buf + sizeof buf, p.gids[i]).ptr;
+    }
+    out.word("gids", std::string_view(buf, static_cast<std::size_t>(w - buf)));
+}
+
+// RPCSEC_GSS (RFC 2203): gss_proc, gss_seq, gss_service, and with --creds the
+// context handle gss_handle in hexadecimal.
+void put_gss(const RpcCall& call, std::span<const std::uint8_t> cred, bool creds, common::Fields& out) {
+    out.word("gss_proc", gss_proc_name(call.gss_proc));
+    out.number("gss_seq", call.gss_seq);
+    out.word("gss_service", gss_service_name(call.gss_service));
+    GssCred g;
+    if (creds && parse_gss_cred(cred, g)) out.hex("gss_handle", g.handle);
+}
+
+// How a call's arguments, and its reply's results, are carried (RFC 2203
+// 5.3.2): in the clear, not at all for a control procedure (INIT,
+// CONTINUE_INIT, DESTROY) or an RPCSEC_GSS credential that did not decode,
+// encrypted (privacy), or wrapped with a checksum (integrity).
+enum class GssBody : std::uint8_t { Plain, Skip, Privacy, Integrity };
+GssBody gss_body(const RpcCall& c) {
+    if (c.cred_flavor != static_cast<std::uint32_t>(AuthFlavor::Gss)) return GssBody::Plain;
+    if (!c.has_gss || c.gss_proc != static_cast<std::uint32_t>(GssProc::Data)) return GssBody::Skip;
+    if (c.gss_service == static_cast<std::uint32_t>(GssService::Privacy)) return GssBody::Privacy;
+    if (c.gss_service == static_cast<std::uint32_t>(GssService::Integrity)) return GssBody::Integrity;
+    return GssBody::Plain;
+}
+
+// Replaces `data` (rpc_gss_integ_data) by the arguments or results inside.
+// False when malformed, or when the seq_num inside is not the credential's
+// (RFC 2203 5.3.2.2: the body is then not an integrity-protected one); when
+// not even the wrapper's head was captured, `data` becomes empty and the
+// decoder reports the truncation.
+bool unwrap_integ(std::span<const std::uint8_t>& data, std::uint32_t cred_seq) {
+    std::span<const std::uint8_t> inner;
+    std::uint32_t seq = 0;
+    switch (unwrap_gss_integ(data, inner, seq)) {
+        case GssUnwrap::Ok:
+            data = inner;
+            return seq == cred_seq;
+        case GssUnwrap::Truncated: data = {}; return true;
+        case GssUnwrap::Malformed: return false;
+    }
+    return false;
+}
+
 // Whether `item` (a name, or a number in decimal) is in the list.
 bool listed(const std::vector<std::string>& list, const char* name, std::uint32_t number) {
     char digits[12];
@@ -43,7 +99,6 @@ Tracer::Tracer(RecordWriter& writer, TracerOptions options)
       options_(std::move(options)),
       calls_(options_.max_calls),
       tcp_(*this, options_.tcp),
-      frags_(options_.ip_fragments),
       timeout_ns_(static_cast<std::int64_t>(options_.timeout_seconds * 1e9)) {}
 
 void Tracer::on_frame(int dlt, const Timestamp& ts, const std::uint8_t* frame, std::size_t caplen) {
@@ -54,15 +109,12 @@ void Tracer::on_frame(int dlt, const Timestamp& ts, const std::uint8_t* frame, s
     if (ts.sec != last_sweep_sec_) {
         last_sweep_sec_ = ts.sec;
         tcp_.expire_holds(ts);
-        frags_.expire(ts);
         expire_calls(ts);
         if (ts.sec - last_tcp_sweep_sec_ >= 60) {
             last_tcp_sweep_sec_ = ts.sec;
             tcp_.expire(ts);
         }
     }
-    // A fragment that completes a datagram goes on as the whole datagram.
-    if (st == PacketStatus::IpFragment) st = frags_.on_fragment(pkt_);
     if (st != PacketStatus::Ok) return;
     if (pkt_.transport == Transport::Tcp) {
         tcp_.on_segment(pkt_);
@@ -122,9 +174,27 @@ void Tracer::on_call(const Packet& pkt, const Timestamp& ts, const RpcCall& call
             pc.args.word("auth", flavor);
         else
             pc.args.number("auth", call.cred_flavor);
+    } else if (options_.creds) {
+        put_auth_sys(credential(msg, call), pc.args);
     }
-    if (options_.brief || !pc.procedure || !pc.procedure->call) return;
-    common::XdrCursor in(msg.subspan(std::min(call.args_offset, msg.size())));
+    if (call.has_gss) put_gss(call, credential(msg, call), options_.creds, pc.args);
+    if (options_.brief) return;
+    std::span<const std::uint8_t> args = msg.subspan(std::min(call.args_offset, msg.size()));
+    switch (gss_body(call)) {
+        case GssBody::Plain: break;
+        case GssBody::Skip: return;
+        case GssBody::Privacy: pc.args.word("body", "privacy"); return;
+        case GssBody::Integrity:
+            if (!pc.procedure || !pc.procedure->call) return;
+            if (!unwrap_integ(args, call.gss_seq)) {
+                pc.args.word("call_error", "malformed");
+                ++stats_.call_malformed;
+                return;
+            }
+            break;
+    }
+    if (!pc.procedure || !pc.procedure->call) return;
+    common::XdrCursor in(args);
     pc.procedure->call(in, pc.args);
     if (!in.ok()) {
         pc.args.word("call_error", xdr_error_name(in.error()));
@@ -144,10 +214,38 @@ void Tracer::on_reply(const Packet& pkt, const Timestamp& ts, const RpcReply& re
     results_.clear();
     std::string_view status = reply_outcome_name(reply.outcome);
     switch (reply.outcome) {
-        case ReplyOutcome::Success:
+        case ReplyOutcome::Success: {
+            std::span<const std::uint8_t> res = msg.subspan(std::min(reply.results_offset, msg.size()));
+            const RpcCall& c = pc->header;
+            GssBody body = gss_body(c);
+            if (body == GssBody::Skip) {
+                // RPCSEC_GSS control procedure: INIT and CONTINUE_INIT return
+                // rpc_gss_init_res; the program's decoder does not apply.
+                GssInitRes init;
+                if (c.has_gss && (c.gss_proc == static_cast<std::uint32_t>(GssProc::Init) ||
+                                  c.gss_proc == static_cast<std::uint32_t>(GssProc::ContinueInit)) &&
+                    !options_.brief && parse_gss_init_res(res, init)) {
+                    results_.number("gss_major", init.major);
+                    results_.number("gss_minor", init.minor);
+                    results_.number("gss_window", init.seq_window);
+                }
+                break;
+            }
+            if (body == GssBody::Privacy) {
+                // The results, and so the program's status, are encrypted:
+                // the status is the RPC layer's (the call says body=privacy).
+                break;
+            }
             if (pc->procedure && pc->procedure->reply) {
+                if (body == GssBody::Integrity && !unwrap_integ(res, c.gss_seq)) {
+                    status = "-";
+                    results_.word("reply_error", "malformed");
+                    ++stats_.reply_malformed;
+                    if (options_.brief) results_.clear();
+                    break;
+                }
                 // Decoded even with --brief: the status comes from the results.
-                common::XdrCursor in(msg.subspan(std::min(reply.results_offset, msg.size())));
+                common::XdrCursor in(res);
                 status = pc->procedure->reply(in, results_);
                 if (!in.ok()) {
                     results_.word("reply_error", xdr_error_name(in.error()));
@@ -156,6 +254,7 @@ void Tracer::on_reply(const Packet& pkt, const Timestamp& ts, const RpcReply& re
                 if (options_.brief) results_.clear();
             }
             break;
+        }
         case ReplyOutcome::ProgMismatch:
         case ReplyOutcome::RpcMismatch:
             results_.number("low", reply.low);
@@ -314,19 +413,6 @@ std::string Tracer::summary(std::int64_t kernel_drops, std::int64_t kernel_recei
     line("tcp_holes_cap", t.gaps_cap);
     line("tcp_held_bytes_evicted", t.held_bytes_evicted);
     line("tcp_held_bytes_elided", t.held_bytes_elided);
-    const IpFragmentStats& f = frags_.stats();
-    line("ip_fragments", f.fragments);
-    line("ip_datagrams_reassembled", f.reassembled);
-    line("ip_datagrams_undecoded", f.undecoded);
-    line("ip_frag_timed_out", f.timed_out);
-    line("ip_frag_evicted", f.evicted);
-    line("ip_frag_too_big", f.too_big);
-    line("ip_frag_too_many", f.too_many);
-    line("ip_frag_inconsistent", f.inconsistent);
-    line("ip_frag_malformed", f.malformed);
-    line("ip_frag_duplicates", f.duplicates);
-    line("ip_frag_overlaps", f.overlaps);
-    line("ip_frag_conflicts", f.conflicts);
     line("records_written", writer_.written());
     return s;
 }

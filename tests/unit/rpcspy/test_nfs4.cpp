@@ -134,7 +134,7 @@ TEST_CASE("nfs4: v4.0 PUTFH OPEN READ CLOSE", "[nfs4]") {
     CHECK(rr.error == XdrError::None);
     CHECK(rr.remaining == 0);
     CHECK(rr.status == "ok");
-    CHECK(rr.fields == "tag=t1 op=putfh st=ok op=open st=ok stateid=" + stateid_hex(1) +
+    CHECK(rr.fields == "rtag=t1 op=putfh st=ok op=open st=ok stateid=" + stateid_hex(1) +
                            " rflags=00000004 delegation=none op=read st=ok eof=1 rcount=5 op=close st=ok stateid=" +
                            stateid_hex(2));
     // The READ data is followed by CLOSE: every cut is a truncation.
@@ -158,7 +158,7 @@ TEST_CASE("nfs4: OPEN with create, delegations, claims", "[nfs4]") {
                   .u32(2).add(stateid(5)).boolean(false)  // OPEN_DELEGATE_WRITE
                   .u32(1).u64(1000)                       // NFS_LIMIT_SIZE
                   .u32(0).u32(0).u32(0).str("EVERYONE@");  // nfsace4
-    CHECK(run_reply(rep).fields == "tag= op=open st=ok stateid=" + stateid_hex(1) +
+    CHECK(run_reply(rep).fields == "rtag= op=open st=ok stateid=" + stateid_hex(1) +
                                        " rflags=00000000 delegation=write deleg_stateid=" + stateid_hex(5));
     testxdr::check_reply_prefixes(compound().reply, rep);
 
@@ -166,7 +166,7 @@ TEST_CASE("nfs4: OPEN with create, delegations, claims", "[nfs4]") {
                        .u32(18).u32(0).add(stateid(1)).boolean(false).u64(1).u64(2).u32(0).u32(0)
                        .u32(3).u32(1).boolean(true);  // NONE_EXT, WND4_CONTENTION
     CHECK(run_reply(none_ext).fields ==
-          "tag= op=open st=ok stateid=" + stateid_hex(1) + " rflags=00000000 delegation=none why=contention");
+          "rtag= op=open st=ok stateid=" + stateid_hex(1) + " rflags=00000000 delegation=none why=contention");
 }
 
 TEST_CASE("nfs4: v4.1 SEQUENCE PUTFH WRITE GETATTR", "[nfs4]") {
@@ -190,7 +190,7 @@ TEST_CASE("nfs4: v4.1 SEQUENCE PUTFH WRITE GETATTR", "[nfs4]") {
     auto rr = run_reply(rep);
     CHECK(rr.error == XdrError::None);
     CHECK(rr.status == "ok");
-    CHECK(rr.fields == "tag= op=sequence st=ok sessionid=" + kSessionHex +
+    CHECK(rr.fields == "rtag= op=sequence st=ok sessionid=" + kSessionHex +
                            " sequenceid=5 slot=0 highest_slot=3 target_highest_slot=3 status_flags=00000000 "
                            "op=putfh st=ok op=write st=ok rcount=7 committed=file_sync verf=0102030405060708 "
                            "op=getattr st=ok ftype=reg size=7 mode=0644");
@@ -213,20 +213,20 @@ TEST_CASE("nfs4: failing compound", "[nfs4]") {
     auto rr = run_reply(rep);
     CHECK(rr.error == XdrError::None);
     CHECK(rr.status == "noent");
-    CHECK(rr.fields == "tag= op=putfh st=ok op=lookup st=noent failed=lookup");
+    CHECK(rr.fields == "rtag= op=putfh st=ok op=lookup st=noent failed=lookup");
     testxdr::check_reply_prefixes(compound().reply, rep);
 
     // LOCK denied: the conflicting lock is decoded.
     Xdr lock = reply(10010, "", 1).u32(12).u32(10010).u64(0).u64(100).u32(2).u64(7).str("o");
     auto lr = run_reply(lock);
     CHECK(lr.status == "denied");
-    CHECK(lr.fields == "tag= op=lock st=denied offset=0 length=100 locktype=write owner=00000000000000076f "
+    CHECK(lr.fields == "rtag= op=lock st=denied offset=0 length=100 locktype=write owner=00000000000000076f "
                        "failed=lock");
 
     // A status unknown to rpcspy is its number.
     auto un = run_reply(reply(12345, "", 1).u32(22).u32(12345));
     CHECK(un.status == "12345");
-    CHECK(un.fields == "tag= op=putfh st=12345 failed=putfh");
+    CHECK(un.fields == "rtag= op=putfh st=12345 failed=putfh");
 }
 
 TEST_CASE("nfs4: unknown and illegal operations", "[nfs4]") {
@@ -237,11 +237,11 @@ TEST_CASE("nfs4: unknown and illegal operations", "[nfs4]") {
     CHECK(r.remaining == 4);  // never guessed at
 
     auto rr = run_reply(reply(0, "", 3).u32(24).u32(0).u32(99).u32(0).u32(10).u32(0));
-    CHECK(rr.fields == "tag= op=putrootfh st=ok op=99 undecoded=1");
+    CHECK(rr.fields == "rtag= op=putrootfh st=ok op=99 undecoded=1");
 
     auto il = run_reply(reply(10044, "", 1).u32(10044).u32(10044));
     CHECK(il.status == "op_illegal");
-    CHECK(il.fields == "tag= op=illegal st=op_illegal failed=illegal");
+    CHECK(il.fields == "rtag= op=illegal st=op_illegal failed=illegal");
     CHECK(run_call(call("", 0, 1).u32(10044)).fields == "tag= minor=0 op=illegal");
 
     // An operation number 0..2 is not an operation either.
@@ -283,7 +283,7 @@ TEST_CASE("nfs4: GETATTR attribute decoding", "[nfs4]") {
     auto rr = run_reply(rep);
     CHECK(rr.error == XdrError::None);
     CHECK(rr.remaining == 0);
-    CHECK(rr.fields == "tag= op=putfh st=ok op=getattr st=ok ftype=dir change=99 size=4096 fsid=1:2 fh=dead "
+    CHECK(rr.fields == "rtag= op=putfh st=ok op=getattr st=ok ftype=dir change=99 size=4096 fsid=1:2 fh=dead "
                        "fileid=77 mode=0755 nlink=3 owner=1000 group=users used=8192 atime=1700000000.500000000 "
                        "ctime=1700000002.000000000 mtime=1700000001.000000123");
     testxdr::check_reply_prefixes(compound().reply, rep);
@@ -293,12 +293,12 @@ TEST_CASE("nfs4: GETATTR attribute decoding", "[nfs4]") {
                     .u32(10).u32(0).opaque(kFh);
         auto r = run_reply(x);
         CHECK(r.error == XdrError::None);
-        CHECK(r.fields == "tag= op=getattr st=ok ftype=reg attr_undecoded=90 op=getfh st=ok fh=0102030405");
+        CHECK(r.fields == "rtag= op=getattr st=ok ftype=reg attr_undecoded=90 op=getfh st=ok fh=0102030405");
     }
     SECTION("attribute values shorter than their bitmap are malformed") {
         auto r = run_reply(reply(0, "", 1).u32(9).u32(0).add(fattr({(1u << 1) | (1u << 4)}, Xdr().u32(1))));
         CHECK(r.error == XdrError::Malformed);
-        CHECK(r.fields == "tag= op=getattr st=ok ftype=reg");
+        CHECK(r.fields == "rtag= op=getattr st=ok ftype=reg");
     }
     SECTION("impossible values are malformed") {
         CHECK(run_reply(reply(0, "", 1).u32(9).u32(0).add(fattr({1u << 1}, Xdr().u32(10)))).error ==
@@ -324,7 +324,7 @@ TEST_CASE("nfs4: SETATTR and CREATE attributes", "[nfs4]") {
     auto r = run_reply(reply(10024, "", 1).u32(34).u32(10024).u32(1).u32(0));
     CHECK(r.error == XdrError::None);
     CHECK(r.remaining == 0);
-    CHECK(r.fields == "tag= op=setattr st=old_stateid failed=setattr");
+    CHECK(r.fields == "rtag= op=setattr st=old_stateid failed=setattr");
 }
 
 TEST_CASE("nfs4: READDIR", "[nfs4]") {
@@ -339,7 +339,7 @@ TEST_CASE("nfs4: READDIR", "[nfs4]") {
     auto rr = run_reply(rep);
     CHECK(rr.error == XdrError::None);
     CHECK(rr.remaining == 0);
-    CHECK(rr.fields == "tag= op=putfh st=ok op=readdir st=ok verf=0102030405060708 entry=3/ab/a entry=4/-/b%20b "
+    CHECK(rr.fields == "rtag= op=putfh st=ok op=readdir st=ok verf=0102030405060708 entry=3/ab/a entry=4/-/b%20b "
                        "entries=2 eof=1");
     testxdr::check_reply_prefixes(compound().reply, rep);
 }
@@ -395,7 +395,7 @@ TEST_CASE("nfs4: v4.1 session setup and v4.2 operations", "[nfs4]") {
                  .u32(60).u32(0).u32(0).u64(100).u32(2).fixed(kVerf).boolean(true).boolean(true);
     auto r = run_reply(rp);
     CHECK(r.error == XdrError::None);
-    CHECK(r.fields == "tag= op=read_plus st=ok eof=1 rcount=3 holes=1 op=seek st=ok eof=0 offset=4096 op=copy st=ok "
+    CHECK(r.fields == "rtag= op=read_plus st=ok eof=1 rcount=3 holes=1 op=seek st=ok eof=0 offset=4096 op=copy st=ok "
                       "rcount=100 committed=file_sync verf=0102030405060708 consecutive=1 synchronous=1");
     testxdr::check_reply_prefixes(compound().reply, rp);
 }
@@ -428,7 +428,7 @@ TEST_CASE("nfs4: CB_COMPOUND", "[nfs4]") {
     Xdr rep = reply(0, "", 2).u32(11).u32(0).fixed(kSession).u32(1).u32(0).u32(0).u32(0).u32(4).u32(0);
     auto rr = testxdr::run_reply(cb_compound().reply, rep);
     CHECK(rr.status == "ok");
-    CHECK(rr.fields == "tag= op=cb_sequence st=ok sessionid=" + kSessionHex +
+    CHECK(rr.fields == "rtag= op=cb_sequence st=ok sessionid=" + kSessionHex +
                            " sequenceid=1 slot=0 highest_slot=0 target_highest_slot=0 op=cb_recall st=ok");
     testxdr::check_reply_prefixes(cb_compound().reply, rep);
 }
