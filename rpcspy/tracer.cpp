@@ -99,6 +99,7 @@ Tracer::Tracer(RecordWriter& writer, TracerOptions options)
       options_(std::move(options)),
       calls_(options_.max_calls),
       tcp_(*this, options_.tcp),
+      frags_(options_.ip_fragments),
       timeout_ns_(static_cast<std::int64_t>(options_.timeout_seconds * 1e9)) {}
 
 void Tracer::on_frame(int dlt, const Timestamp& ts, const std::uint8_t* frame, std::size_t caplen) {
@@ -109,12 +110,15 @@ void Tracer::on_frame(int dlt, const Timestamp& ts, const std::uint8_t* frame, s
     if (ts.sec != last_sweep_sec_) {
         last_sweep_sec_ = ts.sec;
         tcp_.expire_holds(ts);
+        frags_.expire(ts);
         expire_calls(ts);
         if (ts.sec - last_tcp_sweep_sec_ >= 60) {
             last_tcp_sweep_sec_ = ts.sec;
             tcp_.expire(ts);
         }
     }
+    // A fragment that completes a datagram goes on as the whole datagram.
+    if (st == PacketStatus::IpFragment) st = frags_.on_fragment(pkt_);
     if (st != PacketStatus::Ok) return;
     if (pkt_.transport == Transport::Tcp) {
         tcp_.on_segment(pkt_);
@@ -413,6 +417,19 @@ std::string Tracer::summary(std::int64_t kernel_drops, std::int64_t kernel_recei
     line("tcp_holes_cap", t.gaps_cap);
     line("tcp_held_bytes_evicted", t.held_bytes_evicted);
     line("tcp_held_bytes_elided", t.held_bytes_elided);
+    const IpFragmentStats& f = frags_.stats();
+    line("ip_fragments", f.fragments);
+    line("ip_datagrams_reassembled", f.reassembled);
+    line("ip_datagrams_undecoded", f.undecoded);
+    line("ip_frag_timed_out", f.timed_out);
+    line("ip_frag_evicted", f.evicted);
+    line("ip_frag_too_big", f.too_big);
+    line("ip_frag_too_many", f.too_many);
+    line("ip_frag_inconsistent", f.inconsistent);
+    line("ip_frag_malformed", f.malformed);
+    line("ip_frag_duplicates", f.duplicates);
+    line("ip_frag_overlaps", f.overlaps);
+    line("ip_frag_conflicts", f.conflicts);
     line("records_written", writer_.written());
     return s;
 }

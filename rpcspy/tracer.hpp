@@ -9,6 +9,7 @@
 
 #include "common/fields.hpp"
 #include "rpcspy/call_table.hpp"
+#include "rpcspy/ip_fragments.hpp"
 #include "rpcspy/packet.hpp"
 #include "rpcspy/record_writer.hpp"
 #include "rpcspy/rpc_message.hpp"
@@ -26,6 +27,7 @@ struct TracerOptions {
     std::vector<std::string> procedures;  // write only these procedures
     std::uint64_t max_records = 0;    // stop after this many records (0: no limit)
     TcpLimits tcp;
+    IpFragmentLimits ip_fragments;
 };
 
 struct TracerStats {
@@ -59,6 +61,7 @@ public:
 
     const TracerStats& stats() const { return stats_; }
     const TcpStats& tcp_stats() const { return tcp_.stats(); }
+    const IpFragmentStats& ip_fragment_stats() const { return frags_.stats(); }
     // The summary for --stats, one "name value" per line (kernel_drops < 0: unknown).
     std::string summary(std::int64_t kernel_drops, std::int64_t kernel_received) const;
 
@@ -82,6 +85,7 @@ private:
     TracerStats stats_;
     CallTable calls_;
     TcpReassembler tcp_;
+    IpReassembler frags_;
     common::Fields results_;
     Packet pkt_;
     RpcCall call_hdr_;
