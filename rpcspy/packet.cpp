@@ -62,7 +62,7 @@ PacketStatus decode_ipv4(const std::uint8_t* p, std::size_t caplen, Packet& out)
     if (caplen < 20) return PacketStatus::Truncated;
     std::size_t ihl = static_cast<std::size_t>(p[0] & 0x0f) * 4;
     std::size_t total = be16(p + 2);
-    if (ihl < 20 || total < ihl) return PacketStatus::Malformed;
+    if (ihl < 20 || (total < ihl && total != 0)) return PacketStatus::Malformed;
     if (caplen < ihl) return PacketStatus::Truncated;
     std::uint16_t frag = be16(p + 6);
     out.src = Endpoint{};
@@ -70,11 +70,59 @@ PacketStatus decode_ipv4(const std::uint8_t* p, std::size_t caplen, Packet& out)
     out.src.family = out.dst.family = 4;
     std::memcpy(out.src.addr.data(), p + 12, 4);
     std::memcpy(out.dst.addr.data(), p + 16, 4);
-    if ((frag & 0x3fff) != 0) return PacketStatus::IpFragment;  // MF set or offset != 0
     // A zero total length occurs with TSO super-frames captured on the sender.
     std::size_t wire = total == 0 ? caplen : total;
     std::size_t cap = std::min(caplen, wire);
+    if ((frag & 0x3fff) != 0) {  // MF set or offset != 0
+        if (total == 0) return PacketStatus::Malformed;
+        IpFragmentInfo& f = out.frag;
+        f.id = be16(p + 4);
+        f.offset = static_cast<std::uint32_t>(frag & 0x1fff) * 8;
+        f.more = (frag & 0x2000) != 0;
+        f.proto = p[9];
+        f.data = p + ihl;
+        f.len = cap - ihl;
+        f.wire = wire - ihl;
+        return PacketStatus::IpFragment;
+    }
     return decode_transport(p[9], p + ihl, cap - ihl, wire - ihl, out);
+}
+
+// Walks IPv6 extension headers from `next` at p[off] (bounded: each is at least
+// 8 bytes), then decodes the transport header. A fragment header (other than an
+// atomic one) fills out.frag.
+PacketStatus walk_ipv6(std::uint8_t next, const std::uint8_t* p, std::size_t off, std::size_t cap_end,
+                       std::size_t wire_end, Packet& out) {
+    for (int hops = 0; hops < 16; ++hops) {
+        if (next == 0 || next == 43 || next == 60) {  // hop-by-hop, routing, destination
+            if (cap_end < off + 8) return PacketStatus::Truncated;
+            std::size_t len = (static_cast<std::size_t>(p[off + 1]) + 1) * 8;
+            next = p[off];
+            off += len;
+            if (off > wire_end) return PacketStatus::Malformed;
+            continue;
+        }
+        if (next == 44) {  // fragment
+            if (wire_end < off + 8) return PacketStatus::Malformed;
+            if (cap_end < off + 8) return PacketStatus::Truncated;
+            std::uint16_t fo = be16(p + off + 2);
+            next = p[off];
+            off += 8;
+            if ((fo & 0xfff9) == 0) continue;  // an atomic fragment (RFC 6946): the whole datagram
+            IpFragmentInfo& f = out.frag;
+            f.id = be32(p + off - 4);
+            f.offset = fo & 0xfff8u;
+            f.more = (fo & 1) != 0;
+            f.proto = next;
+            f.data = p + off;
+            f.len = cap_end - off;
+            f.wire = wire_end - off;
+            return PacketStatus::IpFragment;
+        }
+        if (off > cap_end) return PacketStatus::Truncated;
+        return decode_transport(next, p + off, cap_end - off, wire_end - off, out);
+    }
+    return PacketStatus::Malformed;
 }
 
 PacketStatus decode_ipv6(const std::uint8_t* p, std::size_t caplen, Packet& out) {
@@ -85,25 +133,9 @@ PacketStatus decode_ipv6(const std::uint8_t* p, std::size_t caplen, Packet& out)
     out.src.family = out.dst.family = 6;
     std::memcpy(out.src.addr.data(), p + 8, 16);
     std::memcpy(out.dst.addr.data(), p + 24, 16);
-    std::uint8_t next = p[6];
-    std::size_t off = 40;
     std::size_t wire_end = plen == 0 ? caplen : 40 + plen;  // 0: jumbogram or TSO
     std::size_t cap_end = std::min(caplen, wire_end);
-    // Walk the extension headers (bounded: each is at least 8 bytes).
-    for (int hops = 0; hops < 16; ++hops) {
-        if (next == 0 || next == 43 || next == 60) {  // hop-by-hop, routing, destination
-            if (cap_end < off + 8) return PacketStatus::Truncated;
-            std::size_t len = (static_cast<std::size_t>(p[off + 1]) + 1) * 8;
-            next = p[off];
-            off += len;
-            if (off > wire_end) return PacketStatus::Malformed;
-            continue;
-        }
-        if (next == 44) return PacketStatus::IpFragment;
-        if (off > cap_end) return PacketStatus::Truncated;
-        return decode_transport(next, p + off, cap_end - off, wire_end - off, out);
-    }
-    return PacketStatus::Malformed;
+    return walk_ipv6(p[6], p, 40, cap_end, wire_end, out);
 }
 
 }  // namespace
@@ -136,6 +168,16 @@ PacketStatus decode_ip(const std::uint8_t* p, std::size_t caplen, Packet& out) {
         case 6: return decode_ipv6(p, caplen, out);
         default: return PacketStatus::NotIp;
     }
+}
+
+PacketStatus decode_ip_payload(std::uint8_t family, std::uint8_t proto, const std::uint8_t* p, std::size_t len,
+                               std::size_t wire, Packet& out) {
+    if (family == 6) {
+        PacketStatus st = walk_ipv6(proto, p, 0, std::min(len, wire), wire, out);
+        // A fragment header inside a reassembled datagram is not followed further.
+        return st == PacketStatus::IpFragment ? PacketStatus::Malformed : st;
+    }
+    return decode_transport(proto, p, std::min(len, wire), wire, out);
 }
 
 PacketStatus decode_frame(int dlt, const std::uint8_t* f, std::size_t caplen, Packet& out) {

@@ -32,6 +32,17 @@ namespace tcp_flags {
 constexpr std::uint8_t Fin = 0x01, Syn = 0x02, Rst = 0x04, Ack = 0x10;
 }
 
+// One IP fragment, as decode_frame hands it back with PacketStatus::IpFragment.
+struct IpFragmentInfo {
+    std::uint32_t id = 0;           // IPv4: 16 bits; IPv6: 32 bits
+    std::uint32_t offset = 0;       // bytes into the datagram's payload
+    bool more = false;              // more fragments follow
+    std::uint8_t proto = 0;         // IPv4: protocol; IPv6: the fragment header's next header
+    const std::uint8_t* data = nullptr;  // the fragment's bytes (points into the frame)
+    std::size_t len = 0;            // captured
+    std::size_t wire = 0;           // on the wire
+};
+
 struct Packet {
     Timestamp ts;
     Endpoint src, dst;
@@ -42,6 +53,7 @@ struct Packet {
     const std::uint8_t* payload = nullptr;
     std::size_t payload_len = 0;   // bytes captured
     std::size_t payload_wire = 0;  // bytes on the wire (larger when the snaplen cut it)
+    IpFragmentInfo frag;           // with PacketStatus::IpFragment (src, dst: addresses only)
 };
 
 // Why a frame yielded no UDP/TCP payload.
@@ -49,7 +61,7 @@ enum class PacketStatus : std::uint8_t {
     Ok,
     NotIp,           // ARP, other ethertypes, ...
     NotUdpTcp,       // ICMP, SCTP, ...
-    IpFragment,      // part of a fragmented datagram (not reassembled)
+    IpFragment,      // part of a fragmented datagram: see Packet::frag
     Truncated,       // the capture ended inside a header
     Malformed,       // impossible header values
     UnsupportedLink, // a link type rpcspy does not decode
@@ -66,6 +78,12 @@ PacketStatus decode_frame(int dlt, const std::uint8_t* frame, std::size_t caplen
 
 // Decodes an IPv4 or IPv6 packet (version taken from the first nibble).
 PacketStatus decode_ip(const std::uint8_t* p, std::size_t caplen, Packet& out);
+
+// Decodes a reassembled datagram's payload (`len` of `wire` bytes captured) that
+// starts with protocol `proto`; for IPv6 (family 6) extension headers are walked
+// first. Sets the transport fields of `out`, whose addresses are already set.
+PacketStatus decode_ip_payload(std::uint8_t family, std::uint8_t proto, const std::uint8_t* p, std::size_t len,
+                               std::size_t wire, Packet& out);
 
 // Writes "address.port" (tcpdump style; IPv6 compressed per RFC 5952) into buf,
 // returns the length. buf must hold at least 48 bytes.
