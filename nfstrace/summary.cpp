@@ -211,9 +211,9 @@ void Summary::write(std::int64_t index, Interval& iv) {
                 put_time(end);
                 out_.put(",\"by\":\"");
                 out_.put(kByName[by]);
-                out_.put("\",\"key\":\"");
-                out_.put(shown);
-                out_.put("\",\"calls\":");
+                out_.put("\",\"key\":");
+                common::escape_json(out_, common::as_bytes(shown));
+                out_.put(",\"calls\":");
                 out_.put_u64(st.calls);
                 out_.put(",\"errors\":");
                 out_.put_u64(st.errors);
