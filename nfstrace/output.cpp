@@ -24,13 +24,16 @@ void OpenWriter::put_time(Time t) {
 
 void OpenWriter::put_host(std::uint32_t id, char domain) {
     const std::string& h = hosts_.name(id);
-    if (!cfg_.anonymize_numbers) {
-        out_.put(h);  // addresses: printable ASCII, as in the records
-        return;
+    std::string_view shown = h;  // addresses: printable ASCII without spaces, as in the records
+    if (cfg_.anonymize_numbers) {
+        scratch_.clear();
+        append_hash_hex(cfg_.key, domain, h, scratch_);
+        shown = scratch_;
     }
-    scratch_.clear();
-    append_hash_hex(cfg_.key, domain, h, scratch_);
-    out_.put(scratch_);
+    if (cfg_.json)
+        common::escape_json(out_, common::as_bytes(shown));  // with its quotes
+    else
+        out_.put(shown);
 }
 
 void OpenWriter::put_fh(const OpenRecord& r) {
@@ -104,13 +107,13 @@ void OpenWriter::emit(const OpenRecord& r) {
         put_time(r.close);
         out_.put(",\"dir\":\"");
         out_.put(direction(r));
-        out_.put("\",\"server\":\"");
+        out_.put("\",\"server\":");
         put_host(r.server, 's');
-        out_.put("\",\"fh\":\"");
+        out_.put(",\"fh\":\"");
         put_fh(r);
-        out_.put("\",\"client\":\"");
+        out_.put("\",\"client\":");
         put_host(r.client, 'c');
-        out_.put("\",\"uid\":");
+        out_.put(",\"uid\":");
         if (r.uid == kNoId)
             out_.put("null");
         else
