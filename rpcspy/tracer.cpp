@@ -21,9 +21,13 @@ const char* xdr_error_name(common::XdrError e) {
     return e == common::XdrError::Truncated ? "truncated" : "malformed";
 }
 
+// auth_stat (RFC 5531 9, including the Kerberos values 8-12, and RFC 2203
+// 5.3.3.3 for RPCSEC_GSS), in lower case without AUTH_.
 const char* auth_stat_name(std::uint32_t s) {
-    static constexpr const char* names[] = {"ok", "badcred", "rejectedcred", "badverf", "rejectedverf",
-                                            "tooweak", "invalidresp", "failed"};
+    static constexpr const char* names[] = {
+        "ok",         "badcred",      "rejectedcred", "badverf", "rejectedverf",
+        "tooweak",    "invalidresp",  "failed",       "kerb_generic", "timeexpire",
+        "tktfile",    "decode",       "net_addr",     "rpcsec_gss_credproblem", "rpcsec_gss_ctxproblem"};
     return s < std::size(names) ? names[s] : nullptr;
 }
 

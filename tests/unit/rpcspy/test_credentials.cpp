@@ -161,3 +161,18 @@ TEST_CASE("creds: RPCSEC_GSS control procedures", "[creds]") {
     u.send(101, false, reply(11, kNoent));
     CHECK(u.text() == kHead + "0000000b - - nfs 3 getattr ok auth=gss\n");
 }
+
+TEST_CASE("creds: AUTH_ERROR reasons", "[creds]") {
+    const std::pair<std::uint32_t, const char*> reasons[] = {
+        {1, "badcred"},       {2, "rejectedcred"},           {3, "badverf"},
+        {5, "tooweak"},       {7, "failed"},                 {9, "timeexpire"},
+        {12, "net_addr"},     {13, "rpcsec_gss_credproblem"}, {14, "rpcsec_gss_ctxproblem"},
+        {15, "15"},
+    };
+    for (auto [stat, name] : reasons) {
+        Harness h;
+        h.send(100, true, call(20, 0, 0, Xdr(), Xdr()));
+        h.send(101, false, Xdr().u32(20).u32(1).u32(1).u32(1).u32(stat));  // MSG_DENIED, AUTH_ERROR
+        CHECK(h.text() == kHead + "00000014 - - nfs 3 null auth_error auth=none why=" + name + "\n");
+    }
+}
