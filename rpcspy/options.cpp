@@ -45,7 +45,7 @@ ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& messa
         ("creds", "print credential details: AUTH_SYS machine name and groups, RPCSEC_GSS handle")
         ("count,c", po::value(&o.tracer.max_records)->value_name("N"), "stop after writing N records")
         ("duration", po::value(&o.duration)->value_name("SECONDS"), "stop after this many seconds of capture time")
-        ("timeout", po::value(&o.tracer.timeout_seconds)->value_name("SECONDS"), "write a call as unanswered after this long (default 5)")
+        ("timeout", po::value(&o.tracer.timeout_seconds)->value_name("SECONDS"), "write a call as unanswered after this long (default 60)")
         ("max-calls", po::value(&o.tracer.max_calls)->value_name("N"), "outstanding calls kept at most (default 262144)")
         ("prog", po::value(&progs)->value_name("LIST")->composing(), "write only these programs (names or numbers, comma-separated)")
         ("proc", po::value(&procs)->value_name("LIST")->composing(), "write only these procedures (names or numbers, comma-separated)")

@@ -18,7 +18,7 @@
 namespace rpcspy {
 
 struct TracerOptions {
-    double timeout_seconds = 5.0;     // a call unanswered this long is written as a time-out
+    double timeout_seconds = 60.0;    // a call unanswered this long is written as a time-out
     std::size_t max_calls = 262144;   // outstanding calls kept at most
     bool brief = false;               // omit arguments and results
     bool numeric = false;             // program and procedure numbers, not names
