@@ -3,6 +3,7 @@
 #include "crc32c.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -492,6 +493,10 @@ Reader::Reader(const RingFile& file)
 
 void Reader::seek_head() noexcept { pos_ = load(h_.head, std::memory_order_acquire); }
 
+// Passes of Reader::next that may wait for a writer between publishing its intent
+// and moving head (each yields the processor once).
+constexpr std::uint32_t kMaxStalls = 100000;
+
 bool Reader::lapped(std::uint64_t pos) const noexcept {
   return load(h_.tail_intent, std::memory_order_relaxed) > pos + cap_;
 }
@@ -502,8 +507,28 @@ Reader::Status Reader::next(Record& out, std::uint64_t limit) {
     if (pos_ >= tail) return Status::end;
     std::atomic_thread_fence(std::memory_order_acquire);
     if (lapped(pos_)) {
-      pos_ = std::max(pos_, load(h_.head, std::memory_order_acquire));
-      continue;
+      const std::uint64_t head = load(h_.head, std::memory_order_acquire);
+      if (head > pos_) {
+        pos_ = head;
+        stalls_ = 0;
+        continue;
+      }
+      // A live writer publishes its intent just before it moves head: give it a
+      // moment. Positions that stay this way are damage, not a race.
+      if (++stalls_ < kMaxStalls) {
+        sched_yield();
+        continue;
+      }
+      stalls_ = 0;
+      damage_ = "inconsistent positions: tail_intent " + u64(load(h_.tail_intent)) +
+                " is more than the ring ahead of head " + u64(head);
+      return Status::damaged;
+    }
+    stalls_ = 0;
+    if (tail - pos_ > cap_) {  // not lapped, yet the records would not fit in the ring
+      damage_ = "inconsistent positions: tail " + u64(tail) + " is more than the ring ahead of " +
+                u64(pos_);
+      return Status::damaged;
     }
     const std::uint64_t off = pos_ % cap_;
     const std::uint64_t rem = cap_ - off;

@@ -193,6 +193,7 @@ class Reader {
   std::uint64_t pos_ = 0;
   std::uint64_t expected_seq_ = 0;
   bool have_expected_ = false;
+  std::uint32_t stalls_ = 0;  // consecutive passes that found no way forward
   std::uint64_t total_missed_ = 0;
   std::vector<unsigned char> buf_;
   std::string damage_;
