@@ -57,6 +57,12 @@ void Fields::word(const char* key, std::string_view v) {
     add(key, FieldKind::Word, start);
 }
 
+void Fields::decimal(const char* key, std::string_view v) {
+    std::size_t start = data_.size();
+    data_.append(v);
+    add(key, FieldKind::Number, start);
+}
+
 void Fields::octal(const char* key, std::uint32_t v) {
     std::size_t start = data_.size();
     char tmp[16];

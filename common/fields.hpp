@@ -51,6 +51,8 @@ public:
     // seconds.fraction with `digits` fraction digits (e.g. 9 for nanoseconds).
     void time(const char* key, std::uint64_t sec, std::uint64_t frac, int digits);
     void word(const char* key, std::string_view v);
+    // A number already written as text (digits, '-', '.').
+    void decimal(const char* key, std::string_view v);
     void octal(const char* key, std::uint32_t v);
     void hex(const char* key, std::span<const std::uint8_t> bytes);
     void hex32(const char* key, std::uint32_t v);

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
 
     common::OutBuffer out(STDOUT_FILENO);
     rpcspy::RecordWriter writer(out, opt.format, opt.time_digits, opt.line_buffered);
+    writer.set_no_names(opt.no_names);
     rpcspy::Tracer tracer(writer, opt.tracer);
     writer.header();
 

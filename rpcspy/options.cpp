@@ -42,6 +42,7 @@ ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& messa
         ("line-buffered,l", "write each record as soon as it is complete")
         ("brief,q", "omit arguments and results: fixed fields only")
         ("numeric,n", "print program and procedure numbers instead of names")
+        ("no-names", "write every string from the wire (file names, paths, link targets, machine and owner names) as '-'")
         ("creds", "print credential details: AUTH_SYS machine name and groups, RPCSEC_GSS handle")
         ("count,c", po::value(&o.tracer.max_records)->value_name("N"), "stop after writing N records")
         ("duration", po::value(&o.duration)->value_name("SECONDS"), "stop after this many seconds of capture time")
@@ -101,6 +102,7 @@ ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& messa
     o.tracer.brief = vm.count("brief") > 0;
     o.tracer.numeric = vm.count("numeric") > 0;
     o.tracer.creds = vm.count("creds") > 0;
+    o.no_names = vm.count("no-names") > 0;
     o.stats = vm.count("stats") > 0;
     o.tracer.programs = split_list(progs);
     o.tracer.procedures = split_list(procs);

@@ -17,6 +17,7 @@ struct Options {
     std::string filter;      // trailing arguments, joined
     OutputFormat format = OutputFormat::Text;
     bool line_buffered = false;
+    bool no_names = false;   // --no-names
     bool stats = false;
     int time_digits = 6;
     double duration = 0;     // stop after this many seconds (0: no limit)

@@ -1,5 +1,7 @@
 #include "rpcspy/record_writer.hpp"
 
+#include <algorithm>
+
 namespace rpcspy {
 
 namespace {
@@ -44,7 +46,39 @@ void RecordWriter::end_record() {
         out_.maybe_flush();
 }
 
-void RecordWriter::write(const RecordHead& h, const common::Fields& call, const common::Fields& reply) {
+const common::Fields& RecordWriter::redacted(const common::Fields& in, common::Fields& out) const {
+    if (!no_names_) return in;
+    out.clear();
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const common::Field& f = in[i];
+        std::string_view v = in.value(f);
+        switch (f.kind) {
+            case common::FieldKind::Bytes: {
+                std::size_t second = std::string_view(f.key) == "entry" ? v.find('/', v.find('/') + 1)
+                                                                         : std::string_view::npos;
+                if (second != std::string_view::npos && v.find('/') != std::string_view::npos) {
+                    char buf[160];
+                    std::size_t n = std::min(second + 1, sizeof buf - 1);
+                    v.copy(buf, n);
+                    buf[n] = '-';
+                    out.bytes(f.key, std::string_view(buf, n + 1));
+                } else {
+                    out.word(f.key, "-");
+                }
+                break;
+            }
+            case common::FieldKind::GroupBegin: out.begin_group(f.key); break;
+            case common::FieldKind::GroupEnd: out.end_group(); break;
+            case common::FieldKind::Number: out.decimal(f.key, v); break;
+            case common::FieldKind::Word: out.word(f.key, v); break;
+        }
+    }
+    return out;
+}
+
+void RecordWriter::write(const RecordHead& h, const common::Fields& call_in, const common::Fields& reply_in) {
+    const common::Fields& call = redacted(call_in, call_scratch_);
+    const common::Fields& reply = redacted(reply_in, reply_scratch_);
     char addr[64];
     if (format_ == OutputFormat::Text) {
         put_time(h.call_ts);

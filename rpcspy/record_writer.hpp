@@ -40,6 +40,11 @@ public:
 
     // The header comment line (text form only).
     void header();
+    // --no-names: every string from the wire (names, paths, link targets, machine
+    // and owner names, tags) is written as "-"; directory entries keep their file
+    // id and handle ("entry=<fileid>/<fh>/-").
+    void set_no_names(bool on) { no_names_ = on; }
+
     // One record: fixed fields, then the call's fields, then the reply's.
     void write(const RecordHead& head, const common::Fields& call, const common::Fields& reply);
     // A comment line (text form) or nothing (JSON).
@@ -50,11 +55,14 @@ private:
     void put_time(const Timestamp& ts);
     void put_duration(std::int64_t ns);
     void end_record();
+    const common::Fields& redacted(const common::Fields& in, common::Fields& scratch) const;
 
     common::OutBuffer& out_;
     OutputFormat format_;
     int digits_;
     bool line_buffered_;
+    bool no_names_ = false;
+    common::Fields call_scratch_, reply_scratch_;
     std::uint64_t written_ = 0;
 };
 
