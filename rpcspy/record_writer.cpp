@@ -57,7 +57,7 @@ const common::Fields& RecordWriter::redacted(const common::Fields& in, common::F
                 std::size_t second = std::string_view(f.key) == "entry" ? v.find('/', v.find('/') + 1)
                                                                          : std::string_view::npos;
                 if (second != std::string_view::npos && v.find('/') != std::string_view::npos) {
-                    char buf[160];
+                    char buf[320];  // file id (20 digits) + NFSv4 handle (128 bytes in hex) + 2 slashes
                     std::size_t n = std::min(second + 1, sizeof buf - 1);
                     v.copy(buf, n);
                     buf[n] = '-';
