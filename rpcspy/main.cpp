@@ -7,6 +7,7 @@
 #include "common/out_buffer.hpp"
 #include "rpcspy/capture.hpp"
 #include "rpcspy/options.hpp"
+#include "rpcspy/privileges.hpp"
 #include "rpcspy/tracer.hpp"
 
 namespace {
@@ -30,6 +31,16 @@ int main(int argc, char** argv) {
     if (!opened || (!opt.filter.empty() && !capture.set_filter(opt.filter))) {
         std::fprintf(stderr, "rpcspy: %s\n", capture.error().c_str());
         return 1;
+    }
+
+    if (!opt.user.empty()) {
+        std::string why;
+        if (!rpcspy::drop_privileges(opt.user, why)) {
+            std::fprintf(stderr, "rpcspy: -Z %s: %s\n", opt.user.c_str(), why.c_str());
+            return 1;
+        }
+        if (opt.stats) std::fprintf(stderr, "rpcspy: running as %s (uid %u, gid %u)\n", opt.user.c_str(),
+                                    static_cast<unsigned>(::getuid()), static_cast<unsigned>(::getgid()));
     }
 
     g_capture = &capture;

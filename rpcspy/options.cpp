@@ -3,6 +3,8 @@
 #include <boost/program_options.hpp>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace po = boost::program_options;
 
 namespace rpcspy {
@@ -50,6 +52,7 @@ ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& messa
         ("max-calls", po::value(&o.tracer.max_calls)->value_name("N"), "outstanding calls kept at most (default 262144)")
         ("prog", po::value(&progs)->value_name("LIST")->composing(), "write only these programs (names or numbers, comma-separated)")
         ("proc", po::value(&procs)->value_name("LIST")->composing(), "write only these procedures (names or numbers, comma-separated)")
+        ("relinquish-privileges,Z", po::value(&o.user)->value_name("USER"), "after opening the capture, change to this user (and its groups)")
         ("time-precision", po::value(&precision)->value_name("micro|nano"), "time stamp digits: micro (6, default) or nano (9)")
         ("stats,v", "print a summary of counters on standard error at the end")
         ("help,h", "print this help and exit")
@@ -103,6 +106,10 @@ ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& messa
     o.tracer.numeric = vm.count("numeric") > 0;
     o.tracer.creds = vm.count("creds") > 0;
     o.no_names = vm.count("no-names") > 0;
+#ifdef TOOLKIT_DEFAULT_USER
+    // Like tcpdump built --with-user: root capturing live changes to this user.
+    if (o.user.empty() && !o.interface.empty() && ::geteuid() == 0) o.user = TOOLKIT_DEFAULT_USER;
+#endif
     o.stats = vm.count("stats") > 0;
     o.tracer.programs = split_list(progs);
     o.tracer.procedures = split_list(procs);

@@ -18,6 +18,7 @@ struct Options {
     OutputFormat format = OutputFormat::Text;
     bool line_buffered = false;
     bool no_names = false;   // --no-names
+    std::string user;        // -Z: the user to change to after opening the capture
     bool stats = false;
     int time_digits = 6;
     double duration = 0;     // stop after this many seconds (0: no limit)

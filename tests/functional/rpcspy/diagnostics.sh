@@ -27,6 +27,16 @@ expect 2 "unrecognised option|unrecognized option" -- "$rpcspy" --no-such-option
 expect 2 "time-precision must be micro or nano" -- "$rpcspy" -r "$good" --time-precision pico
 expect 1 "filter expression 'port port'" -- "$rpcspy" -r "$good" port port
 
+# -Z: the capture is opened first, then the user changes (a root-only file is read).
+expect 1 "-Z no-such-user-here: no such user" -- "$rpcspy" -Z no-such-user-here -r "$good"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+  cp "$good" "$tmp/root-only.pcap"; chmod 600 "$tmp/root-only.pcap"
+  expect 0 "running as nobody \(uid $(id -u nobody)," -- "$rpcspy" -Z nobody -v -r "$tmp/root-only.pcap"
+  if ! cmp -s "$tmp/out" <("$rpcspy" -r "$good"); then echo "FAIL: -Z changes the records"; fail=1; fi
+else
+  echo "skip: -Z nobody needs root and a user nobody"
+fi
+
 # A capture cut short still yields the records completed before the cut.
 "$rpcspy" -r "$tmp/cut.pcap" > "$tmp/out" 2>/dev/null
 lines=$(grep -vc '^#' "$tmp/out")
