@@ -2,6 +2,7 @@
 // record streams, matches replies to calls and writes one record per pair.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_set>
@@ -41,6 +42,7 @@ struct TracerStats {
     std::uint64_t pairs = 0;
     std::uint64_t duplicate_calls = 0;
     std::uint64_t orphan_replies = 0;  // replies whose call was not seen
+    std::uint64_t duplicate_replies = 0;  // replies to a call answered recently
     std::uint64_t timeouts = 0;        // calls without a reply
     std::uint64_t evicted = 0;         // calls dropped because the table was full
     std::uint64_t call_truncated = 0, call_malformed = 0;
@@ -93,6 +95,10 @@ private:
     std::int64_t timeout_ns_;
     std::int64_t last_sweep_sec_ = 0;
     std::int64_t last_tcp_sweep_sec_ = 0;
+    // Keys of the last calls answered, to tell a duplicate reply from one whose
+    // call was never seen (a bounded ring: older duplicates count as the latter).
+    std::array<std::uint64_t, 4096> answered_{};
+    std::size_t answered_next_ = 0;
 };
 
 }  // namespace rpcspy
