@@ -1,6 +1,8 @@
 #include "rpcspy/options.hpp"
 
 #include <boost/program_options.hpp>
+
+#include <algorithm>
 #include <sstream>
 
 #include <unistd.h>
@@ -34,6 +36,7 @@ ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& messa
         "See rpcspy(8) and rpcspy(5).\n\nOptions");
     std::vector<std::string> progs, procs;
     std::string precision = "micro";
+    std::size_t hold_kib = o.tracer.tcp.max_held_bytes / 1024;
     visible.add_options()
         ("read,r", po::value(&o.read_file)->value_name("FILE"), "read a pcap or pcapng capture ('-': standard input)")
         ("interface,i", po::value(&o.interface)->value_name("IFACE"), "capture live on this interface ('any' for all)")
@@ -50,6 +53,12 @@ ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& messa
         ("duration", po::value(&o.duration)->value_name("SECONDS"), "stop after this many seconds of capture time")
         ("timeout", po::value(&o.tracer.timeout_seconds)->value_name("SECONDS"), "write a call as unanswered after this long (default 60)")
         ("max-calls", po::value(&o.tracer.max_calls)->value_name("N"), "outstanding calls kept at most (default 262144)")
+        ("max-streams", po::value(&o.tracer.tcp.max_streams)->value_name("N"), "TCP directions followed at most (default 65536)")
+        ("stream-idle", po::value(&o.tracer.tcp.idle_seconds)->value_name("SECONDS"), "forget a TCP direction idle this long (default 600)")
+        ("hold-bytes", po::value(&hold_kib)->value_name("KIB"), "out-of-order TCP data held per direction (default 4096 KiB; 64 MiB in all)")
+        ("hold-time", po::value(&o.tracer.tcp.hold_ms)->value_name("MS"), "how long a TCP hole is waited for (default 1000 ms of capture time)")
+        ("max-datagrams", po::value(&o.tracer.ip_fragments.max_datagrams)->value_name("N"), "fragmented IP datagrams in progress at most (default 512)")
+        ("fragment-timeout", po::value(&o.tracer.ip_fragments.timeout_seconds)->value_name("SECONDS"), "give up a fragmented datagram after this long (default 30)")
         ("prog", po::value(&progs)->value_name("LIST")->composing(), "write only these programs (names or numbers, comma-separated)")
         ("proc", po::value(&procs)->value_name("LIST")->composing(), "write only these procedures (names or numbers, comma-separated)")
         ("relinquish-privileges,Z", po::value(&o.user)->value_name("USER"), "after opening the capture, change to this user (and its groups)")
@@ -92,6 +101,12 @@ ParseOutcome parse_options(int argc, char** argv, Options& o, std::string& messa
     if (o.tracer.timeout_seconds <= 0) return usage("--timeout must be positive");
     if (o.tracer.max_calls == 0) return usage("--max-calls must be at least 1");
     if (o.duration < 0) return usage("--duration must not be negative");
+    if (o.tracer.tcp.max_streams == 0 || o.tracer.ip_fragments.max_datagrams == 0)
+        return usage("--max-streams and --max-datagrams must be at least 1");
+    if (o.tracer.tcp.idle_seconds <= 0 || o.tracer.tcp.hold_ms < 0 || o.tracer.ip_fragments.timeout_seconds <= 0)
+        return usage("--stream-idle and --fragment-timeout must be positive, --hold-time not negative");
+    o.tracer.tcp.max_held_bytes = hold_kib * 1024;
+    o.tracer.tcp.max_held_total = std::max(o.tracer.tcp.max_held_total, 16 * o.tracer.tcp.max_held_bytes);
     if (precision == "micro")
         o.time_digits = 6;
     else if (precision == "nano")
