@@ -57,6 +57,7 @@ void TcpReassembler::on_segment(const Packet& pkt) {
         s.have_seq = true;
         s.next_seq = pkt.seq + 1;
         s.synced = true;
+        s.was_synced = true;
         return;
     }
 
@@ -330,16 +331,30 @@ void TcpReassembler::desync(Stream& s, const Packet* pkt) {
 }
 
 void TcpReassembler::try_resync(Stream& s, const Packet& pkt, const std::uint8_t* p, std::size_t n) {
-    if (n >= 4 && sink_.plausible_record(pkt, {p, n})) {
+    // A record can start anywhere in a segment. Search every offset of streams that
+    // lost sync, and of new streams for their first segments only, so that a long
+    // stream of something else costs one check per segment.
+    constexpr std::uint32_t kSearchedSegments = 64;
+    std::size_t last = 0;
+    if (s.was_synced || s.unsynced_segments++ < kSearchedSegments) last = n >= 16 ? n - 16 : 0;
+    for (std::size_t off = 0; off <= last && n - off >= 4; ++off) {
+        const std::uint8_t* q = p + off;
+        // Cheap filter before the full check: a message type word of 0 or 1 after
+        // the mark and XID, and RPC version 2 after a call's type.
+        if (off != 0 && (q[8] | q[9] | q[10] | (q[11] & 0xfe)) != 0) continue;
+        if (off != 0 && q[11] == 0 && (q[12] | q[13] | q[14] | (q[15] ^ 2)) != 0) continue;
+        if (!sink_.plausible_record(pkt, {q, n - off})) continue;
         ++stats_.resyncs;
+        stats_.bytes_skipped += off;
         s.synced = true;
+        s.was_synced = true;
         s.in_body = false;
         s.mark_have = 0;
         s.in_message = false;
-        consume(s, pkt, p, n);
-    } else {
-        stats_.bytes_skipped += n;
+        consume(s, pkt, q, n - off);
+        return;
     }
+    stats_.bytes_skipped += n;
 }
 
 void TcpReassembler::consume(Stream& s, const Packet& pkt, const std::uint8_t* p, std::size_t n) {

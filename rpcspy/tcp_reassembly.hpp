@@ -115,6 +115,8 @@ private:
     };
     struct Stream {
         bool synced = false;       // positioned at a known place in the record stream
+        bool was_synced = false;   // has been in sync: after a loss, search whole segments
+        std::uint32_t unsynced_segments = 0;  // segments seen before the first sync
         bool have_seq = false;
         std::uint32_t next_seq = 0;
         bool in_body = false;      // false: reading a record mark

@@ -46,13 +46,13 @@ CAPTURES = [
 # for, reason). Absent: (0, 0). Every XID tshark decodes in full must be equal.
 PINNED = {
     "eth-ipv4-tcp-nfsv3-4-41-cifs1-2.pcap": (
-        971, 971, "segments of the TCP streams were not captured (~50 MB, 46 lost-segment "
+        1589, 1589, "segments of the TCP streams were not captured (~50 MB, 46 lost-segment "
         "events): after a gap tshark dissects a segment only when it starts with an RPC record "
         "mark, otherwise the whole segment is 'Continuation' and the calls beginning inside it "
         "are lost, and so their replies (tshark takes a reply for RPC only with its call); "
-        "rpcspy resynchronises on the record marks. Of these XIDs, 958 are complete "
-        "PUTFH,WRITE,GETATTR compounds in rpcspy and 13 WRITE calls cut by a gap "
-        "(call_error=truncated, ops putfh,write) with their full replies"),
+        "rpcspy resynchronises on the next record mark, also inside a segment. These XIDs are "
+        "PUTFH,WRITE,GETATTR compounds, a few WRITE calls cut by a gap (call_error=truncated) "
+        "with their full replies"),
 }
 
 FILTER = "rpc.program == 100003 && rpc.programversion == 4 && rpc.procedure == 1"

@@ -396,3 +396,37 @@ TEST_CASE("tcp: idle streams are forgotten, their held data delivered first") {
     REQUIRE(h.msgs().size() == 1);
     CHECK(h.msgs()[0].kept == "Mtwo");
 }
+
+TEST_CASE("tcp: after a loss, a record starting inside a segment is found") {
+    Harness h;
+    h.syn();
+    // c looks like an RPC reply after its mark (XID "Mrpc", message type 1), which
+    // is what the search inside a segment looks for.
+    Bytes a = record(body("a", 20)), b = record(body("b", 20));
+    Bytes c = record(cat({text("Mrpc"), Bytes{0, 0, 0, 1}, text("reply body")}));
+    Bytes all = cat({a, b, c});
+    h.c(1001, a, 1);
+    // b's mark and first bytes are lost; one segment holds b's rest and then c.
+    h.c(1001 + static_cast<std::uint32_t>(a.size()) + 6, slice(all, a.size() + 6, all.size() - a.size() - 6), 2);
+    h.s(5000, {}, 1001 + static_cast<std::uint32_t>(all.size()), 3);
+    REQUIRE(h.msgs().size() == 2);
+    CHECK(h.msgs()[0] == msg(str(body("a", 20)), 20, 1, 1));
+    CHECK(h.msgs()[1] == msg(str(slice(c, 4, c.size() - 4)), c.size() - 4, 2, 2));
+    CHECK(h.st().bytes_lost == 6);
+    CHECK(h.st().bytes_skipped == b.size() - 6);  // b's rest, before c's mark
+    CHECK(h.st().resyncs == 1);
+}
+
+TEST_CASE("tcp: a new stream that never syncs is searched only in its first segments") {
+    Harness h;
+    // No SYN: joined mid-connection. 100 segments of non-RPC bytes, then one whose
+    // middle holds an RPC-like record: past the first 64 segments only segment
+    // starts are checked, so it is not found.
+    std::uint32_t seq = 5000;
+    Bytes junk(64, 'x');
+    for (int i = 0; i < 100; ++i, seq += 64) h.c(seq, junk, i);
+    Bytes c = record(cat({text("Mrpc"), Bytes{0, 0, 0, 1}, text("reply body")}));
+    h.c(seq, cat({junk, c}), 200);
+    CHECK(h.msgs().empty());
+    CHECK(h.st().resyncs == 0);
+}
