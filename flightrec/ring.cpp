@@ -151,6 +151,13 @@ RingFile RingFile::open(const std::string& path, bool writable) {
   RingFile f(path, fd, map, size, writable);
   const std::uint64_t head = load(f.header().head, std::memory_order_acquire);
   const std::uint64_t tail = load(f.header().tail, std::memory_order_acquire);
+  // Positions only grow, by what was written: 2^62 bytes is beyond any real ring, and
+  // nearer 2^64 the arithmetic on positions would wrap.
+  const std::uint64_t intent = load(f.header().tail_intent, std::memory_order_acquire);
+  constexpr std::uint64_t kFarPosition = std::uint64_t{1} << 62;
+  if (head >= kFarPosition || tail >= kFarPosition || intent >= kFarPosition)
+    throw Error(path + ": damaged header (positions head " + u64(head) + ", tail " + u64(tail) +
+                ", intent " + u64(intent) + " are beyond any real ring)");
   // head may pass tail by less than the ring while a ring-sized record is being written.
   if (head > tail && head - tail >= f.capacity())
     throw Error(path + ": damaged header (head " + u64(head) + " > tail " + u64(tail) + ")");
