@@ -12,6 +12,7 @@ PROGRAM arguments limit the check to those program numbers (optionally with
 crash on any capture. Exits 77 (skip) when CAPTURES_DIR is absent.
 """
 import bz2
+import fcntl
 import os
 import shutil
 import subprocess
@@ -34,6 +35,9 @@ def load_reference(path):
 
 
 def capture_path(folder, name, cache):
+    """The capture's path, decompressing a .bz2 copy into `cache` once. Tests that
+    run at the same time share the cache: a lock makes one decompress while the
+    others wait, and the file appears whole or not at all."""
     plain = os.path.join(folder, name)
     if os.path.exists(plain):
         return plain
@@ -41,10 +45,13 @@ def capture_path(folder, name, cache):
     if not os.path.exists(packed):
         return None
     out = os.path.join(cache, name)
-    if not os.path.exists(out):
-        with bz2.open(packed) as src, open(out + ".part", "wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-        os.rename(out + ".part", out)
+    with open(os.path.join(cache, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.exists(out):
+            part = f"{out}.part{os.getpid()}"
+            with bz2.open(packed) as src, open(part, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            os.replace(part, out)
     return out
 
 
