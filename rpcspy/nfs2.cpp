@@ -138,19 +138,13 @@ std::string_view readdir_reply(XdrCursor& in, Fields& out) {
     bool ok;
     auto st = read_status(in, ok);
     if (!ok) return st;
-    std::array<char, 10 + 3 + MAXNAMLEN> buf;
     std::uint64_t count = 0;
     while (in.boolean()) {
         std::uint32_t fileid = in.u32();
         auto name = in.opaque_var(MAXNAMLEN);
         in.u32();  // cookie
         if (!in.ok()) return st;
-        char* p = std::to_chars(buf.data(), buf.data() + 10, fileid).ptr;
-        *p++ = '/';
-        *p++ = '-';
-        *p++ = '/';
-        for (std::uint8_t b : name) *p++ = static_cast<char>(b);
-        out.bytes("entry", std::string_view(buf.data(), static_cast<std::size_t>(p - buf.data())));
+        put_dir_entry(out, fileid, {}, false, name);
         ++count;
     }
     if (!in.ok()) return st;

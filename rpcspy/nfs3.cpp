@@ -43,8 +43,6 @@ void put_enum(XdrCursor& in, Fields* out, const char* key, std::uint32_t limit,
 // unreadable: every entry consumes bytes, so a capture that ends inside the
 // list ends it.
 void put_dirlist(XdrCursor& in, Fields& out, bool plus) {
-    constexpr std::size_t kMax = 20 + 1 + 2 * NFS3_FHSIZE + 1 + kNameMax;
-    std::array<char, kMax> buf;
     std::uint64_t count = 0;
     while (in.boolean()) {
         std::uint64_t fileid = in.u64();
@@ -60,21 +58,7 @@ void put_dirlist(XdrCursor& in, Fields& out, bool plus) {
             }
         }
         if (!in.ok()) return;
-        char* p = buf.data();
-        p = std::to_chars(p, buf.data() + 20, fileid).ptr;
-        *p++ = '/';
-        if (have_fh) {
-            static constexpr char digits[] = "0123456789abcdef";
-            for (std::uint8_t b : fh) {
-                *p++ = digits[b >> 4];
-                *p++ = digits[b & 0xf];
-            }
-        } else {
-            *p++ = '-';
-        }
-        *p++ = '/';
-        for (std::uint8_t b : name) *p++ = static_cast<char>(b);
-        out.bytes("entry", std::string_view(buf.data(), static_cast<std::size_t>(p - buf.data())));
+        put_dir_entry(out, fileid, fh, have_fh, name);
         ++count;
     }
     if (!in.ok()) return;

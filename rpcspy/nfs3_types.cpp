@@ -1,6 +1,8 @@
 // NFS version 3 data types (RFC 1813 section 2): see nfs3_types.hpp.
 #include "rpcspy/nfs3_types.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace rpcspy {
@@ -17,6 +19,26 @@ const char* ip_protocol_name(std::uint32_t proto) {
         case 17: return "udp";
         default: return nullptr;
     }
+}
+
+void put_dir_entry(Fields& out, std::uint64_t id, std::span<const std::uint8_t> fh, bool have_fh,
+                   std::span<const std::uint8_t> name) {
+    constexpr std::size_t kFhMax = 128, kName = 8192;  // NFS4_FHSIZE; nfs3::kNameMax
+    std::array<char, 20 + 1 + 2 * kFhMax + 1 + kName> buf;
+    char* p = std::to_chars(buf.data(), buf.data() + 20, id).ptr;
+    *p++ = '/';
+    if (have_fh) {
+        static constexpr char digits[] = "0123456789abcdef";
+        for (std::uint8_t b : fh.first(std::min(fh.size(), kFhMax))) {
+            *p++ = digits[b >> 4];
+            *p++ = digits[b & 0xf];
+        }
+    } else {
+        *p++ = '-';
+    }
+    *p++ = '/';
+    for (std::uint8_t b : name.first(std::min(name.size(), kName))) *p++ = static_cast<char>(b);
+    out.bytes("entry", std::string_view(buf.data(), static_cast<std::size_t>(p - buf.data())));
 }
 
 namespace nfs3 {

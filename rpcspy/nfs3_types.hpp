@@ -76,6 +76,13 @@ inline constexpr std::string_view kStatusUnread = "-";
 // IP protocol numbers (portmap, rpcbind): "tcp", "udp", or nullptr.
 const char* ip_protocol_name(std::uint32_t proto);
 
+// One directory entry of a READDIR reply (NFSv2, v3, v4) as the bytes token
+// entry=<id>/<handle in hex, or - when have_fh is false>/<name>, built on the
+// stack. Handles longer than 128 bytes and names longer than 8192 are cut (the
+// decoders' own bounds are lower).
+void put_dir_entry(Fields& out, std::uint64_t id, std::span<const std::uint8_t> fh, bool have_fh,
+                   std::span<const std::uint8_t> name);
+
 namespace nfs3 {
 
 // ---------------------------------------------------------------------------

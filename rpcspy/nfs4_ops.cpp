@@ -284,8 +284,6 @@ void readdir_args(XdrCursor& in, Fields& out) {
 void readdir_res(XdrCursor& in, Fields& out, std::uint32_t st) {
     if (st != NFS4_OK) return;
     put_verifier4(in, &out, "verf");
-    constexpr std::size_t kMax = 20 + 1 + 2 * NFS4_FHSIZE + 1 + kNameMax;
-    std::array<char, kMax> buf;
     std::uint64_t count = 0;
     while (in.boolean()) {
         std::uint64_t cookie = in.u64();
@@ -294,21 +292,7 @@ void readdir_res(XdrCursor& in, Fields& out, std::uint32_t st) {
         put_fattr4(in, nullptr, AttrKeys::None, &fh);
         bool have_fh = fh.data() != nullptr;
         if (!in.ok()) return;
-        char* p = buf.data();
-        p = std::to_chars(p, buf.data() + 20, cookie).ptr;
-        *p++ = '/';
-        if (have_fh) {
-            static constexpr char digits[] = "0123456789abcdef";
-            for (std::uint8_t b : fh) {
-                *p++ = digits[b >> 4];
-                *p++ = digits[b & 0xf];
-            }
-        } else {
-            *p++ = '-';
-        }
-        *p++ = '/';
-        for (std::uint8_t b : name) *p++ = static_cast<char>(b);
-        out.bytes("entry", std::string_view(buf.data(), static_cast<std::size_t>(p - buf.data())));
+        put_dir_entry(out, cookie, fh, have_fh, name);
         ++count;
     }
     if (!in.ok()) return;
