@@ -28,6 +28,8 @@ void put_impl_id4(XdrCursor& in, Fields& out) {
 }
 
 constexpr const char* kStateProtect[] = {"none", "mach_cred", "ssv"};
+// layoutreturn_type4 and layoutrecall_type4 (RFC 8881 18.44, 20.3): what a return or recall covers.
+constexpr const char* kLayoutScope[] = {nullptr, "file", "fsid", "all"};
 
 // ---- 18.33 BACKCHANNEL_CTL
 void backchannel_ctl_args(XdrCursor& in, Fields& out) {
@@ -241,14 +243,8 @@ void layoutreturn_args(XdrCursor& in, Fields& out) {
     put_bool(in, &out, "reclaim");
     put_layouttype4(in, &out, "layouttype");
     put_layoutiomode4(in, &out, "iomode");
-    static constexpr const char* kType[] = {nullptr, "file", "fsid", "all"};
-    std::uint32_t type = in.u32();  // layoutreturn4
+    std::uint32_t type = put_enum(in, &out, "return", 4, kLayoutScope);  // layoutreturn4
     if (!in.ok()) return;
-    if (type < 1 || type > 3) {
-        in.fail(XdrError::Malformed);
-        return;
-    }
-    out.word("return", kType[type]);
     if (type == 1) {  // layoutreturn_file4
         put_u64(in, &out, "offset");
         put_u64(in, &out, "length");
@@ -559,14 +555,8 @@ void cb_layoutrecall_args(XdrCursor& in, Fields& out) {
     put_layouttype4(in, &out, "layouttype");
     put_layoutiomode4(in, &out, "iomode");
     put_bool(in, &out, "changed");
-    static constexpr const char* kType[] = {nullptr, "file", "fsid", "all"};
-    std::uint32_t type = in.u32();  // layoutrecall4
+    std::uint32_t type = put_enum(in, &out, "recall", 4, kLayoutScope);  // layoutrecall4
     if (!in.ok()) return;
-    if (type < 1 || type > 3) {
-        in.fail(XdrError::Malformed);
-        return;
-    }
-    out.word("recall", kType[type]);
     if (type == 1) {  // layoutrecall_file4
         put_nfs_fh4(in, &out, "fh");
         put_u64(in, &out, "offset");

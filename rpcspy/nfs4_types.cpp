@@ -138,14 +138,15 @@ void put_nfstime4(XdrCursor& in, Fields* out, const char* key) {
         out->signed_number(key, sec);
 }
 
-void put_enum(XdrCursor& in, Fields* out, const char* key, std::uint32_t limit, const char* const* names) {
+std::uint32_t put_enum(XdrCursor& in, Fields* out, const char* key, std::uint32_t limit, const char* const* names) {
     std::uint32_t v = in.u32();
-    if (!in.ok()) return;
+    if (!in.ok()) return v;
     if (v >= limit || !names[v]) {
         in.fail(XdrError::Malformed);
-        return;
+        return v;
     }
     if (out) out->word(key, names[v]);
+    return v;
 }
 
 void put_flags(XdrCursor& in, Fields* out, const char* key) {

@@ -104,7 +104,8 @@ void put_state_owner4(XdrCursor& in, Fields* out, const char* key);
 void put_nfstime4(XdrCursor& in, Fields* out, const char* key);
 
 // An enumeration below `limit`, printed by name (names[v]).
-void put_enum(XdrCursor& in, Fields* out, const char* key, std::uint32_t limit, const char* const* names);
+// Returns the value read (check in.ok(): a value outside names fails the cursor).
+std::uint32_t put_enum(XdrCursor& in, Fields* out, const char* key, std::uint32_t limit, const char* const* names);
 // A 32-bit flag word, printed as 8 hexadecimal digits.
 void put_flags(XdrCursor& in, Fields* out, const char* key);
 // layouttype4, printed by name (or number for another type).

@@ -415,6 +415,28 @@ TEST_CASE("nfs4: malformed values", "[nfs4]") {
     CHECK(r.fields == "tag= minor=0 op=putfh");
 }
 
+TEST_CASE("nfs4: LAYOUTRETURN and CB_LAYOUTRECALL say what they cover", "[nfs4]") {
+    Xdr file = call("", 1, 1).u32(51).boolean(false).u32(1).u32(1).u32(1).u64(0).u64(4096).add(stateid(1)).opaque({});
+    CHECK(run_call(file).fields == "tag= minor=1 op=layoutreturn reclaim=0 layouttype=files iomode=read return=file "
+                                   "offset=0 length=4096 stateid=" + stateid_hex(1));
+    testxdr::check_call_prefixes(compound().call, file);
+    CHECK(run_call(call("", 1, 1).u32(51).boolean(true).u32(1).u32(3).u32(3)).fields ==
+          "tag= minor=1 op=layoutreturn reclaim=1 layouttype=files iomode=any return=all");
+    for (std::uint32_t bad : {0u, 4u}) {
+        auto r = run_call(call("", 1, 1).u32(51).boolean(false).u32(1).u32(1).u32(bad));
+        CHECK(r.error == XdrError::Malformed);
+        CHECK(r.fields == "tag= minor=1 op=layoutreturn reclaim=0 layouttype=files iomode=read");
+    }
+    Xdr recall = Xdr().str("").u32(1).u32(7).u32(1).u32(5).u32(1).u32(2).boolean(true).u32(2).u64(1).u64(2);
+    auto r = testxdr::run_call(cb_compound().call, recall);
+    CHECK(r.error == XdrError::None);
+    CHECK(r.fields == "tag= minor=1 ident=7 op=cb_layoutrecall layouttype=files iomode=rw changed=1 recall=fsid");
+    testxdr::check_call_prefixes(cb_compound().call, recall);
+    CHECK(testxdr::run_call(cb_compound().call,
+                            Xdr().str("").u32(1).u32(7).u32(1).u32(5).u32(1).u32(2).boolean(true).u32(9))
+              .error == XdrError::Malformed);
+}
+
 TEST_CASE("nfs4: CB_COMPOUND", "[nfs4]") {
     Xdr c = Xdr().str("").u32(1).u32(7).u32(2)
                 .u32(11).fixed(kSession).u32(1).u32(0).u32(0).boolean(false).u32(0)
