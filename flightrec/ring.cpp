@@ -417,8 +417,9 @@ void Writer::write_record(std::uint64_t pos, Kind kind, std::uint16_t flags, std
   rh.flags = flags;
   rh.sequence = seq;
   rh.timestamp = ts;
-  if (length > 0) std::memcpy(at + kRecordHeaderSize, payload, length);
-  rh.crc = record_crc(rh, at + kRecordHeaderSize);
+  // Copy the payload and checksum it in the same pass.
+  rh.crc = crc32c_copy(crc32c(0, &rh, offsetof(RecordHeader, crc)), at + kRecordHeaderSize,
+                       payload, length);
   std::memcpy(at, &rh, sizeof rh);
 }
 
