@@ -193,11 +193,7 @@ RingFile RingFile::create(const std::string& path, std::uint64_t capacity, bool 
     throw fail("cannot allocate " + u64(size) + " bytes: " + errno_text(err), true);
   void* map = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (map == MAP_FAILED) throw fail("mmap: " + errno_text(errno), true);
-  // Fault the new file's pages in now, in one call, rather than one fault per page on
-  // the first lap (Linux 5.14; harmless where unsupported).
-#ifdef MADV_POPULATE_WRITE
-  madvise(map, size, MADV_POPULATE_WRITE);
-#endif
+  // No faulting in here: the writer write-faults the ring a chunk ahead of where it writes.
   RingFile f(path, fd, map, size, true);
   FileHeader& h = f.header();
   h.version = kLayoutVersion;
@@ -239,8 +235,27 @@ void RingFile::sync() const {
   if (msync(map_, map_size_, MS_SYNC) != 0) throw Error(path_ + ": msync: " + errno_text(errno));
 }
 
+void RingFile::prefault_write(std::uint64_t offset, std::uint64_t length) const noexcept {
+#ifdef MADV_POPULATE_WRITE
+  const std::uint64_t page = 4096;
+  const std::uint64_t begin = offset & ~(page - 1);
+  const std::uint64_t end = std::min(capacity_, (offset + length + page - 1) & ~(page - 1));
+  if (end > begin) madvise(data_ + begin, end - begin, MADV_POPULATE_WRITE);
+#else
+  (void)offset;
+  (void)length;
+#endif
+}
+
 // ---------------------------------------------------------------------------------------
 // Writer
+
+namespace {
+// The writer write-faults the ring in this far ahead of its tail, a chunk at a time: one
+// system call per chunk instead of a page fault per page, and no page is dirtied long
+// before it is written (a recorder that writes little does not rewrite the whole ring).
+constexpr std::uint64_t kPrefaultChunk = 4u << 20;
+}  // namespace
 
 Writer::Writer(RingFile& file, const Options& options)
     : file_(file), h_(file.header()), data_(file.data()), cap_(file.capacity()),
@@ -358,6 +373,18 @@ void Writer::recover() {
   store(h_.tail, tail_, std::memory_order_release);
   store(h_.tail_intent, tail_, std::memory_order_release);
   store(h_.next_sequence, next_seq_);
+  prefaulted_ = tail_;
+}
+
+void Writer::prefault_to(std::uint64_t end) noexcept {
+  const std::uint64_t from = std::max(prefaulted_, tail_);
+  const std::uint64_t to = std::min(end + kPrefaultChunk, tail_ + cap_);
+  if (to <= from) return;
+  const std::uint64_t off = from % cap_;
+  const std::uint64_t n = to - from;
+  file_.prefault_write(off, std::min(n, cap_ - off));
+  if (n > cap_ - off) file_.prefault_write(0, n - (cap_ - off));
+  prefaulted_ = to;
 }
 
 bool Writer::make_room(std::uint64_t end, std::uint64_t record_start) {
@@ -453,6 +480,7 @@ Writer::Result Writer::append(Kind kind, std::uint16_t flags, const void* payloa
     }
     return Result::interrupted;
   }
+  if (end > prefaulted_) prefault_to(end);
   const std::uint64_t seq = next_seq_;
   const std::uint64_t ts = timestamp != 0 ? timestamp : now_ns();
   // Tell readers these bytes are about to change, before changing any of them.
