@@ -291,16 +291,6 @@ Writer::~Writer() {
   }
 }
 
-std::uint64_t Writer::span_at(std::uint64_t pos) const noexcept {
-  const std::uint64_t off = pos % cap_;
-  const std::uint64_t rem = cap_ - off;
-  if (rem < kRecordHeaderSize) return rem;
-  RecordHeader rh;
-  std::memcpy(&rh, data_ + off, sizeof rh);
-  if (rh.kind == static_cast<std::uint16_t>(Kind::pad)) return rem;
-  return record_span(rh.length);
-}
-
 void Writer::recover() {
   std::uint64_t head = load(h_.head);
   std::uint64_t tail = load(h_.tail);
@@ -374,6 +364,8 @@ void Writer::recover() {
   store(h_.tail_intent, tail_, std::memory_order_release);
   store(h_.next_sequence, next_seq_);
   prefaulted_ = tail_;
+  tail_off_ = tail_ % cap_;
+  head_off_ = head_ % cap_;
 }
 
 void Writer::prefault_to(std::uint64_t end) noexcept {
@@ -390,26 +382,39 @@ void Writer::prefault_to(std::uint64_t end) noexcept {
 bool Writer::make_room(std::uint64_t end, std::uint64_t record_start) {
   if (policy_ == FullPolicy::overwrite) {
     if (end - head_ <= cap_) return true;
+    // Walks the oldest records with head_off_ (= head_ % cap_) kept alongside head_: no
+    // division per record.
     std::uint64_t overwritten = 0;
     while (end - head_ > cap_) {
       if (head_ >= tail_) {
         head_ = record_start;
         break;
       }
-      const std::uint64_t off = head_ % cap_;
-      if (cap_ - off >= kRecordHeaderSize &&
-          data_[off + offsetof(RecordHeader, kind)] != static_cast<unsigned char>(Kind::pad))
-        ++overwritten;
-      head_ += span_at(head_);
+      const std::uint64_t rem = cap_ - head_off_;
+      std::uint64_t step = rem;
+      if (rem >= kRecordHeaderSize) {
+        std::uint64_t word;  // length and kind
+        std::memcpy(&word, data_ + head_off_, sizeof word);
+        const auto length = static_cast<std::uint32_t>(word);
+        if (static_cast<std::uint16_t>(word >> 32) != static_cast<std::uint16_t>(Kind::pad)) {
+          ++overwritten;
+          step = record_span(length);
+        }
+      }
+      head_ += step;
+      head_off_ += step;
+      if (head_off_ >= cap_) head_off_ = head_ % cap_;
     }
-    if (head_ < tail_ && cap_ - head_ % cap_ < kRecordHeaderSize) head_ += cap_ - head_ % cap_;
+    if (head_ < tail_ && cap_ - head_off_ < kRecordHeaderSize) {
+      head_ += cap_ - head_off_;
+      head_off_ = 0;
+    }
     if (head_ >= tail_) {
       head_ = std::max(head_, record_start);
+      head_off_ = head_ % cap_;
       head_seq_ = next_seq_;
     } else {
-      RecordHeader rh;
-      std::memcpy(&rh, data_ + head_ % cap_, sizeof rh);
-      head_seq_ = rh.sequence;
+      std::memcpy(&head_seq_, data_ + head_off_ + offsetof(RecordHeader, sequence), sizeof head_seq_);
     }
     store(h_.head_sequence, head_seq_);
     store(h_.head, head_, std::memory_order_release);
@@ -435,9 +440,9 @@ bool Writer::make_room(std::uint64_t end, std::uint64_t record_start) {
   return true;
 }
 
-void Writer::write_record(std::uint64_t pos, Kind kind, std::uint16_t flags, std::uint64_t seq,
+void Writer::write_record(std::uint64_t off, Kind kind, std::uint16_t flags, std::uint64_t seq,
                           std::uint64_t ts, const void* payload, std::size_t length) noexcept {
-  unsigned char* at = data_ + pos % cap_;
+  unsigned char* at = data_ + off;
   RecordHeader rh{};
   rh.length = static_cast<std::uint32_t>(length);
   rh.kind = static_cast<std::uint16_t>(kind);
@@ -467,8 +472,9 @@ Writer::Result Writer::append(Kind kind, std::uint16_t flags, const void* payloa
   if (length > max_record_) length = max_record_;
   const std::uint64_t span = record_span(length);
   const std::uint64_t pos = tail_;
-  const std::uint64_t rem = cap_ - pos % cap_;
+  const std::uint64_t rem = cap_ - tail_off_;
   const std::uint64_t start = span > rem ? pos + rem : pos;
+  const std::uint64_t start_off = span > rem ? 0 : tail_off_;
   const std::uint64_t end = start + span;
   if (!make_room(end, start)) {
     if (policy_ == FullPolicy::drop) {
@@ -493,11 +499,12 @@ Writer::Result Writer::append(Kind kind, std::uint16_t flags, const void* payloa
     pad.sequence = seq;
     pad.timestamp = ts;
     pad.crc = crc32c(0, &pad, offsetof(RecordHeader, crc));
-    std::memcpy(data_ + pos % cap_, &pad, sizeof pad);
+    std::memcpy(data_ + tail_off_, &pad, sizeof pad);
   }
-  write_record(start, kind, flags, seq, ts, payload, length);
+  write_record(start_off, kind, flags, seq, ts, payload, length);
   store(h_.tail, end, std::memory_order_release);
   tail_ = end;
+  tail_off_ = start_off + span == cap_ ? 0 : start_off + span;
   next_seq_ = seq + 1;
   store(h_.next_sequence, next_seq_);
   store(h_.newest_ns, ts);

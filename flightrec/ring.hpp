@@ -138,9 +138,8 @@ class Writer {
  private:
   void recover();
   bool make_room(std::uint64_t end, std::uint64_t record_start);  // overwrite/drop/block
-  void write_record(std::uint64_t pos, Kind kind, std::uint16_t flags, std::uint64_t seq,
+  void write_record(std::uint64_t offset, Kind kind, std::uint16_t flags, std::uint64_t seq,
                     std::uint64_t ts, const void* payload, std::size_t length) noexcept;
-  std::uint64_t span_at(std::uint64_t pos) const noexcept;  // bytes taken by record at pos
   void prefault_to(std::uint64_t end) noexcept;
 
   RingFile& file_;
@@ -155,6 +154,8 @@ class Writer {
   // Writer-private copies of the shared positions.
   std::uint64_t tail_ = 0;
   std::uint64_t head_ = 0;
+  std::uint64_t tail_off_ = 0;  // tail_ % cap_
+  std::uint64_t head_off_ = 0;  // head_ % cap_
   std::uint64_t head_seq_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t input_bytes_ = 0;
