@@ -186,16 +186,33 @@ RingFile RingFile::create(const std::string& path, std::uint64_t capacity, bool 
       }();
       throw fail("another recorder (pid " + u64(pid) + ") is writing to this file", false);
     }
-    if (ftruncate(fd, 0) != 0) throw fail("ftruncate: " + errno_text(errno), false);
   }
   const std::uint64_t size = kHeaderSize + capacity;
+  // A file of the very size wanted is re-initialised in place: its blocks and cached
+  // pages are kept, and only the header is reset (the old records' bytes lie outside the
+  // new ring's [head, tail) and are never read). Truncating and re-allocating it cost
+  // more than a third of recording 200 MB into a 256 MiB ring.
+  bool reuse = false;
+  if (replace) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) throw fail("fstat: " + errno_text(errno), false);
+    reuse = S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == size;
+    if (!reuse && ftruncate(fd, 0) != 0) throw fail("ftruncate: " + errno_text(errno), false);
+  }
+  // Allocates what is not allocated yet (all of a new file; a reused one's holes).
   if (const int err = posix_fallocate(fd, 0, static_cast<off_t>(size)); err != 0)
-    throw fail("cannot allocate " + u64(size) + " bytes: " + errno_text(err), true);
+    throw fail("cannot allocate " + u64(size) + " bytes: " + errno_text(err), !reuse);
   void* map = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  if (map == MAP_FAILED) throw fail("mmap: " + errno_text(errno), true);
+  if (map == MAP_FAILED) throw fail("mmap: " + errno_text(errno), !reuse);
   // No faulting in here: the writer write-faults the ring a chunk ahead of where it writes.
   RingFile f(path, fd, map, size, true);
   FileHeader& h = f.header();
+  if (reuse) {
+    // Not a ring while its header is reset; then every field starts as in a new file.
+    std::memset(h.magic, 0, sizeof h.magic);
+    std::atomic_thread_fence(std::memory_order_release);
+    std::memset(static_cast<unsigned char*>(map) + sizeof h.magic, 0, kHeaderSize - sizeof h.magic);
+  }
   h.version = kLayoutVersion;
   h.header_size = static_cast<std::uint32_t>(kHeaderSize);
   h.capacity = capacity;
