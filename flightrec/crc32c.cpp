@@ -97,6 +97,16 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_copy_hw(std::uint32_t crc
   return ~crc32c_hw_tail(static_cast<std::uint32_t>(c), s, n);
 }
 
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_words_copy_hw(
+    std::uint64_t w0, std::uint64_t w1, std::uint64_t w2, unsigned char* d,
+    const unsigned char* s, std::size_t n) noexcept {
+  std::uint64_t c = 0xFFFFFFFFu;
+  c = _mm_crc32_u64(c, w0);
+  c = _mm_crc32_u64(c, w1);
+  c = _mm_crc32_u64(c, w2);
+  return crc32c_copy_hw(~static_cast<std::uint32_t>(c), d, s, n);
+}
+
 const bool kHaveSse42 = [] {
   __builtin_cpu_init();
   return __builtin_cpu_supports("sse4.2") != 0;
@@ -121,6 +131,19 @@ std::uint32_t crc32c_copy(std::uint32_t crc, void* dst, const void* src, std::si
 #endif
   if (len > 0) std::memcpy(d, s, len);
   return crc32c_soft(crc, d, len);
+}
+
+std::uint32_t crc32c_words_copy(std::uint64_t w0, std::uint64_t w1, std::uint64_t w2, void* dst,
+                                const void* src, std::size_t len) noexcept {
+#if defined(__x86_64__)
+  if (kHaveSse42)
+    return crc32c_words_copy_hw(w0, w1, w2, static_cast<unsigned char*>(dst),
+                                static_cast<const unsigned char*>(src), len);
+#endif
+  unsigned char b[24];
+  const std::uint64_t w[3] = {w0, w1, w2};
+  for (std::size_t i = 0; i < 24; ++i) b[i] = static_cast<unsigned char>(w[i / 8] >> (8 * (i % 8)));
+  return crc32c_copy(crc32c_soft(0, b, sizeof b), dst, src, len);
 }
 
 std::uint32_t crc32c_portable(std::uint32_t crc, const void* data, std::size_t len) noexcept {

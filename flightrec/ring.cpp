@@ -466,9 +466,13 @@ void Writer::write_record(std::uint64_t off, Kind kind, std::uint16_t flags, std
   rh.flags = flags;
   rh.sequence = seq;
   rh.timestamp = ts;
-  // Copy the payload and checksum it in the same pass.
-  rh.crc = crc32c_copy(crc32c(0, &rh, offsetof(RecordHeader, crc)), at + kRecordHeaderSize,
-                       payload, length);
+  // Checksum the header fields from registers (bytes 0..23 as three little-endian words),
+  // then copy the payload and checksum it in the same pass.
+  static_assert(offsetof(RecordHeader, kind) == 4 && offsetof(RecordHeader, flags) == 6 &&
+                offsetof(RecordHeader, sequence) == 8 && offsetof(RecordHeader, timestamp) == 16);
+  const std::uint64_t w0 = std::uint64_t{rh.length} | std::uint64_t{rh.kind} << 32 |
+                           std::uint64_t{rh.flags} << 48;
+  rh.crc = crc32c_words_copy(w0, seq, ts, at + kRecordHeaderSize, payload, length);
   std::memcpy(at, &rh, sizeof rh);
 }
 

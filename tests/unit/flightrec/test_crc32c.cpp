@@ -82,3 +82,16 @@ TEST_CASE("crc32c_copy copies and gives the crc32c of what it copied", "[crc32c]
       REQUIRE(dst[off + n] == 0xA5);  // not a byte more
     }
 }
+
+TEST_CASE("crc32c_words_copy is the crc32c of the words' bytes, then of the copy", "[crc32c]") {
+  const std::uint64_t w[3] = {0x0102030405060708u, 0xF0E0D0C0B0A09080u, 0x1122334455667788u};
+  unsigned char bytes[24 + 40];
+  for (std::size_t i = 0; i < 24; ++i) bytes[i] = static_cast<unsigned char>(w[i / 8] >> (8 * (i % 8)));
+  for (std::size_t i = 0; i < 40; ++i) bytes[24 + i] = static_cast<unsigned char>(i * 7 + 1);
+  for (std::size_t n = 0; n <= 40; ++n) {
+    unsigned char dst[41] = {};
+    const auto c = flightrec::crc32c_words_copy(w[0], w[1], w[2], dst, bytes + 24, n);
+    REQUIRE(c == flightrec::crc32c_portable(0, bytes, 24 + n));
+    REQUIRE(std::equal(bytes + 24, bytes + 24 + n, dst));
+  }
+}
