@@ -276,6 +276,7 @@ namespace {
 constexpr std::uint64_t kPrefaultChunk = 4u << 20;
 }  // namespace
 
+
 Writer::Writer(RingFile& file, const Options& options)
     : file_(file), h_(file.header()), data_(file.data()), cap_(file.capacity()),
       policy_(options.policy), max_record_(options.max_record), interrupt_(options.interrupt) {
@@ -383,6 +384,11 @@ void Writer::recover() {
   store(h_.tail_intent, tail_, std::memory_order_release);
   store(h_.next_sequence, next_seq_);
   prefaulted_ = tail_;
+  if (cap_ <= 2 * kPrefaultChunk) {
+    // A small ring: all of it at once, and never again (it would be once per lap).
+    file_.prefault_write(0, cap_);
+    prefaulted_ = UINT64_MAX;
+  }
   tail_off_ = tail_ % cap_;
   head_off_ = head_ % cap_;
 }
