@@ -57,6 +57,7 @@ struct RecordHeader {
   std::uint64_t sequence;   // consecutive over the life of the file (pads: next sequence)
   std::uint64_t timestamp;  // CLOCK_REALTIME, ns since the epoch
   std::uint32_t crc;        // CRC-32C of bytes 0..23 of this header, then the payload
+                            // (pads: of the header only; their filler is not written)
   std::uint32_t reserved;   // 0
 };
 static_assert(sizeof(RecordHeader) == 32);

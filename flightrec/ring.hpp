@@ -72,6 +72,9 @@ class RingFile {
   // True while a recorder holds the writer lock.
   bool writer_alive() const { return is_locked_elsewhere(kWriterLockByte); }
   void sync() const;  // msync(MS_SYNC) of the whole mapping
+  // Write-faults the data bytes [offset, offset + length) in, in one system call (rounded
+  // out to pages; offset + length <= capacity). Best effort: a page it misses faults later.
+  void prefault_write(std::uint64_t offset, std::uint64_t length) const noexcept;
 
  private:
   RingFile(std::string path, int fd, void* map, std::size_t map_size, bool writable);
@@ -114,7 +117,8 @@ class Writer {
 
   const Recovery& recovery() const noexcept { return recovery_; }
 
-  // The hot path: no allocation, no system call. `timestamp` 0 means now (clock_gettime);
+  // The hot path: no allocation, and no system call but one madvise per
+  // kPrefaultChunk bytes written. `timestamp` 0 means now (clock_gettime);
   // the recorder passes the time it read the input, once per read.
   Result append(Kind kind, std::uint16_t flags, const void* payload, std::size_t length,
                 std::uint64_t timestamp = 0);
@@ -134,9 +138,9 @@ class Writer {
  private:
   void recover();
   bool make_room(std::uint64_t end, std::uint64_t record_start);  // overwrite/drop/block
-  void write_record(std::uint64_t pos, Kind kind, std::uint16_t flags, std::uint64_t seq,
+  void write_record(std::uint64_t offset, Kind kind, std::uint16_t flags, std::uint64_t seq,
                     std::uint64_t ts, const void* payload, std::size_t length) noexcept;
-  std::uint64_t span_at(std::uint64_t pos) const noexcept;  // bytes taken by record at pos
+  void prefault_to(std::uint64_t end) noexcept;
 
   RingFile& file_;
   FileHeader& h_;
@@ -150,10 +154,13 @@ class Writer {
   // Writer-private copies of the shared positions.
   std::uint64_t tail_ = 0;
   std::uint64_t head_ = 0;
+  std::uint64_t tail_off_ = 0;  // tail_ % cap_
+  std::uint64_t head_off_ = 0;  // head_ % cap_
   std::uint64_t head_seq_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t input_bytes_ = 0;
   std::uint64_t dropped_since_note_ = 0;
+  std::uint64_t prefaulted_ = 0;  // the data up to this position is mapped writable
 };
 
 // One reader. Reads never write to the file (except consume() in no-overwrite mode).

@@ -235,6 +235,20 @@ def case_wrap():
     st = stat(ring)
     check(int(st["overwritten"]) == first, f"overwritten {st['overwritten']}, want {first}")
     check(int(st["bytes held"]) <= 256 * 1024, "holds more than the ring size")
+    # Lines of many lengths leave padding records at the ends of laps; a recorder that
+    # continues the ring checks them (header-only checksum) and keeps every record.
+    vring = path("vary.ring")
+    fr("record", "-s", "64K", vring,
+       input=b"".join(line_for(i, 30 + i * 13 % 200) + b"\n" for i in range(3000)))
+    before = parse_headers(fr("dump", "-H", vring).stdout)
+    p = fr("record", vring, input=b"more\n")
+    check(p.stderr == b"", f"continuing a wrapped ring: {p.stderr!r}")
+    after = parse_headers(fr("dump", "-H", vring).stdout)
+    check(after[-3][1] == "restart" and b"stopped cleanly; %d records kept" % len(before) in after[-3][2],
+          f"restart record {after[-3]}")
+    kept = after[:-3]  # the three new records may overwrite a few of the oldest
+    check(after[-2][2] == b"more" and len(kept) >= len(before) - 3 and
+          kept == before[len(before) - len(kept):], "records lost when the ring was continued")
 
 
 def case_kill9():
@@ -515,6 +529,44 @@ def case_errors():
     expect(["dump", path("missing.ring")], 1, "No such file or directory")
     expect(["record", path("cmd.ring"), "--", "/nonexistent/program"], 1, "No such file")
     expect(["attach", "--consume", good], 2, "--consume needs")
+
+
+def case_force():
+    """record -f on a ring of the same size re-initialises it in place; kill -9 after that.
+
+    The old records must never come back: not in a dump, not to a reader, not through the
+    recovery of a recorder killed on the re-initialised ring.
+    """
+    ring = path("force.ring")
+    old = b"".join(line_for(5_000_000 + i) + b"\n" for i in range(20000))  # wraps 512K twice
+    fr("record", "-s", "512K", ring, input=old)
+    ino = os.stat(ring).st_ino
+    new = b"".join(line_for(i) + b"\n" for i in range(100))
+    fr("record", "-f", "-s", "512K", ring, input=new)
+    check(os.stat(ring).st_ino == ino and os.path.getsize(ring) == 4096 + 512 * 1024,
+          "record -f made another file")
+    check(fr("dump", "--data-only", ring).stdout == new, "record -f: old records in the dump")
+    st = stat(ring)
+    check(st["records held"] == "101" and st["sessions"] == "1" and st["overwritten"] == "0"
+          and st["input bytes"] == str(len(new)), f"record -f: stat {st}")
+    # A recorder killed while it laps the re-initialised ring; the next one recovers it.
+    rec, prod = start_recorder(ring, producer=producer_cmd(10_000_000))
+    wait_for(lambda: input_bytes(ring) > 2 * 512 * 1024, "a lap of the ring")
+    os.kill(rec.pid, signal.SIGKILL)
+    rec.wait()
+    finish(prod)
+    fr("record", ring, input=b"after the crash\n")
+    recs = parse_headers(fr("dump", "-H", ring).stdout)
+    check_records(recs, "after -f and kill -9", other_lines=(b"after the crash",))
+    for seq, kind, payload in recs:
+        if kind == "data" and payload != b"after the crash":
+            check(not 5_000_000 <= line_ok(payload)[1] < 10_000_000,
+                  f"a record from before -f came back: {seq} {payload[:40]!r}")
+    check(recs[-3][1] == "restart" and b") died;" in recs[-3][2], f"restart record {recs[-3]}")
+    # Another size: the file is made again at the new size.
+    fr("record", "-f", "-s", "256K", ring, input=new)
+    check(os.path.getsize(ring) == 4096 + 256 * 1024, "record -f -s 256K: file size")
+    check(fr("dump", "--data-only", ring).stdout == new, "record -f -s 256K: dump")
 
 
 def case_diskfull():
