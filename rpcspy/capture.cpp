@@ -1,6 +1,13 @@
 #include "rpcspy/capture.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+
+#ifdef __linux__
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#endif
 
 namespace rpcspy {
 
@@ -66,6 +73,39 @@ bool Capture::set_filter(const std::string& expression) {
         return false;
     }
     return true;
+}
+
+bool Capture::reject_all() {
+    bpf_insn reject = {0x06, 0, 0, 0};  // BPF_RET | BPF_K: accept 0 bytes
+    bpf_program prog{1, &reject};
+    if (pcap_setfilter(p_, &prog) < 0) {
+        error_ = source_ + ": cannot set the reject-all filter: " + pcap_geterr(p_);
+        return false;
+    }
+    return true;
+}
+
+bool Capture::join_fanout(std::uint16_t group) {
+#ifdef __linux__
+    int arg = group | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+    if (setsockopt(pcap_fileno(p_), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0) return true;
+    error_ = source_ + ": cannot join AF_PACKET fanout group " + std::to_string(group) +
+             " (PACKET_FANOUT_HASH): " + std::strerror(errno);
+#else
+    (void)group;
+    error_ = source_ + ": --workers needs Linux (AF_PACKET fanout)";
+#endif
+    return false;
+}
+
+int Capture::tpacket_version() const {
+#ifdef __linux__
+    int version = -1;
+    socklen_t len = sizeof version;
+    if (live_ && p_ && getsockopt(pcap_fileno(p_), SOL_PACKET, PACKET_VERSION, &version, &len) == 0)
+        return version + 1;  // TPACKET_V1 is 0
+#endif
+    return 0;
 }
 
 Capture::End Capture::run(const FrameHandler& handler) {

@@ -30,6 +30,16 @@ public:
     bool open_file(const std::string& path);
     bool open_live(const std::string& device, const LiveOptions& options);
     bool set_filter(const std::string& expression);
+    // Live only. A kernel filter that accepts nothing (frames already queued are
+    // discarded too): a fanout member takes no frame before it joins its group.
+    bool reject_all();
+    // Live, Linux only. Joins the AF_PACKET fanout group `group` in hash mode:
+    // the kernel's symmetric flow hash sends both directions of a connection to
+    // the same member; IPv4 fragments are reassembled first so that they follow
+    // their datagram's flow.
+    bool join_fanout(std::uint16_t group);
+    // The ring's TPACKET version (2 or 3) of a live capture on Linux, else 0.
+    int tpacket_version() const;
 
     int datalink() const { return pcap_datalink(p_); }
     bool live() const { return live_; }
