@@ -43,7 +43,7 @@ bool Capture::open_live(const std::string& device, const LiveOptions& o) {
     }
     pcap_set_snaplen(p_, o.snaplen);
     pcap_set_promisc(p_, o.promiscuous ? 1 : 0);
-    pcap_set_timeout(p_, 100);
+    pcap_set_timeout(p_, o.timeout_ms);
     if (o.buffer_kib > 0) pcap_set_buffer_size(p_, o.buffer_kib * 1024);
     if (o.immediate) pcap_set_immediate_mode(p_, 1);
     pcap_set_tstamp_precision(p_, PCAP_TSTAMP_PRECISION_NANO);  // falls back to micro if unsupported

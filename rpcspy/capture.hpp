@@ -16,6 +16,11 @@ struct LiveOptions {
     bool promiscuous = true;
     int snaplen = 262144;
     int buffer_kib = 32768;  // kernel ring: 32 MiB (libpcap: 2 MiB, too small for bursts on lo/any)
+    // The kernel hands frames over in blocks (TPACKET_V3) when a block is full or
+    // after this long; -l makes it 1 ms.
+    int timeout_ms = 100;
+    // libpcap's immediate mode (--immediate-mode): a TPACKET_V2 ring and a
+    // wake-up per frame, the lowest latency but far lower rates.
     bool immediate = false;
 };
 

@@ -85,8 +85,9 @@ int main(int argc, char** argv) {
     rpcspy::Tracer tracer(writer, opt.tracer);
     writer.header();
     if (opt.stats && capture.live())
-        std::fprintf(stderr, "rpcspy: %s: TPACKET_V%d ring, %d KiB, immediate mode %s\n", capture.source().c_str(),
-                     capture.tpacket_version(), opt.live.buffer_kib, opt.live.immediate ? "on" : "off");
+        std::fprintf(stderr, "rpcspy: %s: TPACKET_V%d ring, %d KiB, %s\n", capture.source().c_str(),
+                     capture.tpacket_version(), opt.live.buffer_kib,
+                     opt.live.immediate ? "immediate mode" : opt.live.timeout_ms == 1 ? "1 ms block timeout" : "100 ms block timeout");
     if (g_captures.size() > 1) {
         bool header_ok = out.flush();
         rpcspy::Workers workers(g_captures, opt, STDOUT_FILENO);
