@@ -43,6 +43,34 @@ bool kernel_stats(std::uint64_t& received, std::uint64_t& dropped) {
     return true;
 }
 
+// What -v says about a live capture's kernel ring.
+void describe_ring(const rpcspy::Capture& c, const rpcspy::LiveOptions& live) {
+    const char* handover = live.immediate ? "immediate mode" : live.timeout_ms == 1 ? "1 ms block timeout" : "100 ms block timeout";
+    std::fprintf(stderr, "rpcspy: %s: TPACKET_V%d ring, %d KiB, %s\n", c.source().c_str(), c.tpacket_version(),
+                 live.buffer_kib, handover);
+}
+
+// --workers: every capture read by its own thread; returns the exit status.
+int run_workers(const rpcspy::Options& opt, common::OutBuffer& out) {
+    bool header_ok = out.flush();
+    rpcspy::Workers workers(g_captures, opt, STDOUT_FILENO);
+    workers.run();
+    std::uint64_t received = 0, dropped = 0;
+    bool have_kernel = kernel_stats(received, dropped);
+    if (opt.stats)
+        std::fputs(workers.summary(have_kernel ? static_cast<std::int64_t>(dropped) : -1,
+                                   have_kernel ? static_cast<std::int64_t>(received) : -1).c_str(), stderr);
+    if (!workers.error().empty()) {
+        std::fprintf(stderr, "rpcspy: %s\n", workers.error().c_str());
+        return 1;
+    }
+    if (!header_ok || !workers.write_ok()) {
+        std::perror("rpcspy: writing records");
+        return 1;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,32 +110,11 @@ int main(int argc, char** argv) {
     common::OutBuffer out(STDOUT_FILENO);
     rpcspy::RecordWriter writer(out, opt.format, opt.time_digits, opt.line_buffered);
     writer.set_no_names(opt.no_names);
-    rpcspy::Tracer tracer(writer, opt.tracer);
     writer.header();
-    if (opt.stats && capture.live())
-        std::fprintf(stderr, "rpcspy: %s: TPACKET_V%d ring, %d KiB, %s\n", capture.source().c_str(),
-                     capture.tpacket_version(), opt.live.buffer_kib,
-                     opt.live.immediate ? "immediate mode" : opt.live.timeout_ms == 1 ? "1 ms block timeout" : "100 ms block timeout");
-    if (g_captures.size() > 1) {
-        bool header_ok = out.flush();
-        rpcspy::Workers workers(g_captures, opt, STDOUT_FILENO);
-        workers.run();
-        std::uint64_t received = 0, dropped = 0;
-        bool have_kernel = kernel_stats(received, dropped);
-        if (opt.stats)
-            std::fputs(workers.summary(have_kernel ? static_cast<std::int64_t>(dropped) : -1,
-                                       have_kernel ? static_cast<std::int64_t>(received) : -1).c_str(), stderr);
-        if (!workers.error().empty()) {
-            std::fprintf(stderr, "rpcspy: %s\n", workers.error().c_str());
-            return 1;
-        }
-        if (!header_ok || !workers.write_ok()) {
-            std::perror("rpcspy: writing records");
-            return 1;
-        }
-        return 0;
-    }
+    if (opt.stats && capture.live()) describe_ring(capture, opt.live);
+    if (g_captures.size() > 1) return run_workers(opt, out);
 
+    rpcspy::Tracer tracer(writer, opt.tracer);
     const int dlt = capture.datalink();
     bool have_start = false;
     rpcspy::Timestamp start;
