@@ -85,11 +85,18 @@ bool Capture::reject_all() {
     return true;
 }
 
-bool Capture::join_fanout(std::uint16_t group) {
+bool Capture::join_fanout(std::uint16_t& group) {
 #ifdef __linux__
-    int arg = group | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
-    if (setsockopt(pcap_fileno(p_), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0) return true;
-    error_ = source_ + ": cannot join AF_PACKET fanout group " + std::to_string(group) +
+    const int fd = pcap_fileno(p_);
+    int mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG | (group == 0 ? PACKET_FANOUT_FLAG_UNIQUEID : 0);
+    int arg = group | mode << 16;
+    socklen_t len = sizeof arg;
+    if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0 &&
+        (group != 0 || getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len) == 0)) {
+        group = static_cast<std::uint16_t>(arg & 0xffff);
+        return true;
+    }
+    error_ = source_ + ": cannot " + (group ? "join AF_PACKET fanout group " + std::to_string(group) : "create an AF_PACKET fanout group") +
              " (PACKET_FANOUT_HASH): " + std::strerror(errno);
 #else
     (void)group;

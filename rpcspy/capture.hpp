@@ -38,11 +38,13 @@ public:
     // Live only. A kernel filter that accepts nothing (frames already queued are
     // discarded too): a fanout member takes no frame before it joins its group.
     bool reject_all();
-    // Live, Linux only. Joins the AF_PACKET fanout group `group` in hash mode:
-    // the kernel's symmetric flow hash sends both directions of a connection to
-    // the same member; IPv4 fragments are reassembled first so that they follow
-    // their datagram's flow.
-    bool join_fanout(std::uint16_t group);
+    // Live, Linux only. Joins an AF_PACKET fanout group in hash mode: the
+    // kernel's symmetric flow hash sends both directions of a connection to the
+    // same member; IPv4 fragments are reassembled first so that they follow
+    // their datagram's flow. `group` 0 makes a new group with an id no other
+    // socket uses (so that no other program's group is joined by chance) and
+    // sets `group` to it, for the other members.
+    bool join_fanout(std::uint16_t& group);
     // The ring's TPACKET version (2 or 3) of a live capture on Linux, else 0.
     int tpacket_version() const;
 

@@ -41,7 +41,7 @@ bool open_fanout(const std::string& device, const LiveOptions& live, const std::
         Capture& c = *captures.back();
         if (!c.open_live(device, live) || (i > 0 && !c.reject_all())) return fail(c, i);
     }
-    const auto group = static_cast<std::uint16_t>(::getpid() & 0xffff);
+    std::uint16_t group = 0;  // the first member makes a new group
     for (int i = 0; i < n; ++i) {
         Capture& c = *captures[static_cast<std::size_t>(i)];
         if (!c.join_fanout(group) || ((i > 0 || !filter.empty()) && !c.set_filter(filter))) return fail(c, i);
