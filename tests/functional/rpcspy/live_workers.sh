@@ -47,7 +47,7 @@ run() {
   spy=$!
   # -v says which ring it uses once every capture is open (and in its group).
   for ((i = 0; i < 100; i++)); do
-    grep -q 'TPACKET' "$work/$name.err" && break
+    grep -qs 'TPACKET' "$work/$name.err" && break
     kill -0 "$spy" 2>/dev/null || break
     sleep 0.05
   done
