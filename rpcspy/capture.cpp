@@ -1,6 +1,13 @@
 #include "rpcspy/capture.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+
+#ifdef __linux__
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#endif
 
 namespace rpcspy {
 
@@ -36,7 +43,7 @@ bool Capture::open_live(const std::string& device, const LiveOptions& o) {
     }
     pcap_set_snaplen(p_, o.snaplen);
     pcap_set_promisc(p_, o.promiscuous ? 1 : 0);
-    pcap_set_timeout(p_, 100);
+    pcap_set_timeout(p_, o.timeout_ms);
     if (o.buffer_kib > 0) pcap_set_buffer_size(p_, o.buffer_kib * 1024);
     if (o.immediate) pcap_set_immediate_mode(p_, 1);
     pcap_set_tstamp_precision(p_, PCAP_TSTAMP_PRECISION_NANO);  // falls back to micro if unsupported
@@ -66,6 +73,46 @@ bool Capture::set_filter(const std::string& expression) {
         return false;
     }
     return true;
+}
+
+bool Capture::reject_all() {
+    bpf_insn reject = {0x06, 0, 0, 0};  // BPF_RET | BPF_K: accept 0 bytes
+    bpf_program prog{1, &reject};
+    if (pcap_setfilter(p_, &prog) < 0) {
+        error_ = source_ + ": cannot set the reject-all filter: " + pcap_geterr(p_);
+        return false;
+    }
+    return true;
+}
+
+bool Capture::join_fanout(std::uint16_t& group) {
+#ifdef __linux__
+    const int fd = pcap_fileno(p_);
+    int mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG | (group == 0 ? PACKET_FANOUT_FLAG_UNIQUEID : 0);
+    int arg = group | mode << 16;
+    socklen_t len = sizeof arg;
+    if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0 &&
+        (group != 0 || getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len) == 0)) {
+        group = static_cast<std::uint16_t>(arg & 0xffff);
+        return true;
+    }
+    error_ = source_ + ": cannot " + (group ? "join AF_PACKET fanout group " + std::to_string(group) : "create an AF_PACKET fanout group") +
+             " (PACKET_FANOUT_HASH): " + std::strerror(errno);
+#else
+    (void)group;
+    error_ = source_ + ": --workers needs Linux (AF_PACKET fanout)";
+#endif
+    return false;
+}
+
+int Capture::tpacket_version() const {
+#ifdef __linux__
+    int version = -1;
+    socklen_t len = sizeof version;
+    if (live_ && p_ && getsockopt(pcap_fileno(p_), SOL_PACKET, PACKET_VERSION, &version, &len) == 0)
+        return version + 1;  // TPACKET_V1 is 0
+#endif
+    return 0;
 }
 
 Capture::End Capture::run(const FrameHandler& handler) {

@@ -16,6 +16,11 @@ struct LiveOptions {
     bool promiscuous = true;
     int snaplen = 262144;
     int buffer_kib = 32768;  // kernel ring: 32 MiB (libpcap: 2 MiB, too small for bursts on lo/any)
+    // The kernel hands frames over in blocks (TPACKET_V3) when a block is full or
+    // after this long; -l makes it 1 ms.
+    int timeout_ms = 100;
+    // libpcap's immediate mode (--immediate-mode): a TPACKET_V2 ring and a
+    // wake-up per frame, the lowest latency but far lower rates.
     bool immediate = false;
 };
 
@@ -30,6 +35,18 @@ public:
     bool open_file(const std::string& path);
     bool open_live(const std::string& device, const LiveOptions& options);
     bool set_filter(const std::string& expression);
+    // Live only. A kernel filter that accepts nothing (frames already queued are
+    // discarded too): a fanout member takes no frame before it joins its group.
+    bool reject_all();
+    // Live, Linux only. Joins an AF_PACKET fanout group in hash mode: the
+    // kernel's symmetric flow hash sends both directions of a connection to the
+    // same member; IPv4 fragments are reassembled first so that they follow
+    // their datagram's flow. `group` 0 makes a new group with an id no other
+    // socket uses (so that no other program's group is joined by chance) and
+    // sets `group` to it, for the other members.
+    bool join_fanout(std::uint16_t& group);
+    // The ring's TPACKET version (2 or 3) of a live capture on Linux, else 0.
+    int tpacket_version() const;
 
     int datalink() const { return pcap_datalink(p_); }
     bool live() const { return live_; }

@@ -2,6 +2,8 @@
 // capture file. See rpcspy(8).
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <vector>
 #include <unistd.h>
 
 #include "common/out_buffer.hpp"
@@ -9,12 +11,66 @@
 #include "rpcspy/options.hpp"
 #include "rpcspy/privileges.hpp"
 #include "rpcspy/tracer.hpp"
+#include "rpcspy/workers.hpp"
 
 namespace {
-rpcspy::Capture* g_capture = nullptr;
+
+std::vector<std::unique_ptr<rpcspy::Capture>> g_captures;  // set up before the handler is installed
 extern "C" void on_signal(int) {
-    if (g_capture) g_capture->stop();
+    for (auto& c : g_captures) c->stop();
 }
+
+// The capture file, the live capture, or with --workers the live captures in
+// one fanout group; false with `error` set on failure.
+bool open_inputs(const rpcspy::Options& opt, std::string& error) {
+    if (opt.workers > 1) return rpcspy::open_fanout(opt.interface, opt.live, opt.filter, opt.workers, g_captures, error);
+    auto& c = *g_captures.emplace_back(std::make_unique<rpcspy::Capture>());
+    bool ok = opt.read_file.empty() ? c.open_live(opt.interface, opt.live) : c.open_file(opt.read_file);
+    if (ok && !opt.filter.empty()) ok = c.set_filter(opt.filter);
+    if (!ok) error = c.error();
+    return ok;
+}
+
+// Kernel counters summed over the live captures; false when unavailable.
+bool kernel_stats(std::uint64_t& received, std::uint64_t& dropped) {
+    received = dropped = 0;
+    for (auto& c : g_captures) {
+        std::uint64_t r = 0, d = 0;
+        if (!c->kernel_stats(r, d)) return false;
+        received += r;
+        dropped += d;
+    }
+    return true;
+}
+
+// What -v says about a live capture's kernel ring.
+void describe_ring(const rpcspy::Capture& c, const rpcspy::LiveOptions& live) {
+    const char* handover = live.immediate ? "immediate mode" : live.timeout_ms == 1 ? "1 ms block timeout" : "100 ms block timeout";
+    std::fprintf(stderr, "rpcspy: %s: TPACKET_V%d ring, %d KiB, %s\n", c.source().c_str(), c.tpacket_version(),
+                 live.buffer_kib, handover);
+}
+
+// --workers: every capture read by its own thread; returns the exit status.
+int run_workers(const rpcspy::Options& opt, common::OutBuffer& out) {
+    bool header_ok = out.flush();
+    rpcspy::Workers workers(g_captures, opt, STDOUT_FILENO);
+    workers.run();
+    std::uint64_t received = 0, dropped = 0;
+    bool have_kernel = kernel_stats(received, dropped);
+    if (opt.stats)
+        std::fputs(workers.summary(have_kernel ? static_cast<std::int64_t>(dropped) : -1,
+                                   have_kernel ? static_cast<std::int64_t>(received) : -1).c_str(), stderr);
+    if (!workers.error().empty()) {
+        std::fprintf(stderr, "rpcspy: %s\n", workers.error().c_str());
+        return 1;
+    }
+    if (!header_ok || !workers.write_ok()) {
+        std::perror("rpcspy: writing records");
+        return 1;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -26,12 +82,12 @@ int main(int argc, char** argv) {
         case rpcspy::ParseOutcome::Run: break;
     }
 
-    rpcspy::Capture capture;
-    bool opened = opt.read_file.empty() ? capture.open_live(opt.interface, opt.live) : capture.open_file(opt.read_file);
-    if (!opened || (!opt.filter.empty() && !capture.set_filter(opt.filter))) {
-        std::fprintf(stderr, "rpcspy: %s\n", capture.error().c_str());
+    std::string error;
+    if (!open_inputs(opt, error)) {
+        std::fprintf(stderr, "rpcspy: %s\n", error.c_str());
         return 1;
     }
+    rpcspy::Capture& capture = *g_captures.front();
 
     if (!opt.user.empty()) {
         std::string why;
@@ -43,7 +99,6 @@ int main(int argc, char** argv) {
                                     static_cast<unsigned>(::getuid()), static_cast<unsigned>(::getgid()));
     }
 
-    g_capture = &capture;
     struct sigaction sa{};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -55,9 +110,11 @@ int main(int argc, char** argv) {
     common::OutBuffer out(STDOUT_FILENO);
     rpcspy::RecordWriter writer(out, opt.format, opt.time_digits, opt.line_buffered);
     writer.set_no_names(opt.no_names);
-    rpcspy::Tracer tracer(writer, opt.tracer);
     writer.header();
+    if (opt.stats && capture.live()) describe_ring(capture, opt.live);
+    if (g_captures.size() > 1) return run_workers(opt, out);
 
+    rpcspy::Tracer tracer(writer, opt.tracer);
     const int dlt = capture.datalink();
     bool have_start = false;
     rpcspy::Timestamp start;
@@ -77,7 +134,7 @@ int main(int argc, char** argv) {
     bool write_ok = out.flush();
 
     std::uint64_t received = 0, dropped = 0;
-    bool have_kernel = capture.kernel_stats(received, dropped);
+    bool have_kernel = kernel_stats(received, dropped);
     if (opt.stats) {
         std::string s = tracer.summary(have_kernel ? static_cast<std::int64_t>(dropped) : -1,
                                        have_kernel ? static_cast<std::int64_t>(received) : -1);

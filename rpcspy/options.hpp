@@ -22,6 +22,7 @@ struct Options {
     bool stats = false;
     int time_digits = 6;
     double duration = 0;     // stop after this many seconds (0: no limit)
+    int workers = 1;         // --workers: live capture threads in one AF_PACKET fanout group
     TracerOptions tracer;
 };
 

@@ -392,6 +392,12 @@ bool Tracer::plausible_record(const Packet& pkt, std::span<const std::uint8_t> b
 }
 
 std::string Tracer::summary(std::int64_t kernel_drops, std::int64_t kernel_received) const {
+    const Tracer* self = this;
+    return summary(std::span<const Tracer* const>(&self, 1), kernel_drops, kernel_received);
+}
+
+std::string Tracer::summary(std::span<const Tracer* const> tracers, std::int64_t kernel_drops,
+                            std::int64_t kernel_received) {
     std::string s;
     auto line = [&s](const char* name, std::uint64_t v) {
         s += name;
@@ -399,58 +405,67 @@ std::string Tracer::summary(std::int64_t kernel_drops, std::int64_t kernel_recei
         s += std::to_string(v);
         s += '\n';
     };
-    line("packets", stats_.packets);
+    // Sum of one counter over the tracers.
+    auto sum = [&tracers](auto of) {
+        std::uint64_t v = 0;
+        for (const Tracer* t : tracers) v += of(*t);
+        return v;
+    };
+    auto st = [&sum](std::uint64_t TracerStats::*m) { return sum([m](const Tracer& t) { return t.stats_.*m; }); };
+    auto tcp = [&sum](std::uint64_t TcpStats::*m) { return sum([m](const Tracer& t) { return t.tcp_.stats().*m; }); };
+    auto frag = [&sum](std::uint64_t IpFragmentStats::*m) {
+        return sum([m](const Tracer& t) { return t.frags_.stats().*m; });
+    };
+    line("packets", st(&TracerStats::packets));
     if (kernel_received >= 0) line("kernel_received", static_cast<std::uint64_t>(kernel_received));
     if (kernel_drops >= 0) line("kernel_dropped", static_cast<std::uint64_t>(kernel_drops));
     for (int i = 1; i < 7; ++i)
-        if (stats_.by_status[i]) {
+        if (std::uint64_t n = sum([i](const Tracer& t) { return t.stats_.by_status[i]; })) {
             s += "frames_";
-            line(packet_status_name(static_cast<PacketStatus>(i)), stats_.by_status[i]);
+            line(packet_status_name(static_cast<PacketStatus>(i)), n);
         }
-    line("rpc_calls", stats_.calls);
-    line("rpc_replies", stats_.replies);
-    line("pairs", stats_.pairs);
-    line("calls_without_reply", stats_.timeouts + stats_.evicted);
-    line("calls_evicted", stats_.evicted);
-    line("replies_without_call", stats_.orphan_replies);
-    line("duplicate_replies", stats_.duplicate_replies);
-    line("duplicate_calls", stats_.duplicate_calls);
-    line("not_rpc", stats_.not_rpc);
-    line("rpc_header_truncated", stats_.rpc_truncated);
-    line("call_args_truncated", stats_.call_truncated);
-    line("call_args_malformed", stats_.call_malformed);
-    line("reply_results_truncated", stats_.reply_truncated);
-    line("reply_results_malformed", stats_.reply_malformed);
-    const TcpStats& t = tcp_.stats();
-    line("tcp_segments", t.segments);
-    line("tcp_bytes_lost", t.bytes_lost);
-    line("tcp_bytes_unsynced", t.bytes_skipped);
-    line("tcp_retransmissions", t.retransmitted);
-    line("tcp_resyncs", t.resyncs);
-    line("tcp_desyncs", t.desyncs);
-    line("tcp_oversized_records", t.oversized);
-    line("tcp_streams_evicted", t.streams_evicted);
-    line("tcp_out_of_order_held", t.held);
-    line("tcp_reordered", t.reordered);
-    line("tcp_holes_acked_lost", t.gaps_acked);
-    line("tcp_holes_timed_out", t.gaps_timeout);
-    line("tcp_holes_cap", t.gaps_cap);
-    line("tcp_held_bytes_evicted", t.held_bytes_evicted);
-    line("tcp_held_bytes_elided", t.held_bytes_elided);
-    const IpFragmentStats& f = frags_.stats();
-    line("ip_fragments", f.fragments);
-    line("ip_datagrams_reassembled", f.reassembled);
-    line("ip_datagrams_undecoded", f.undecoded);
-    line("ip_frag_timed_out", f.timed_out);
-    line("ip_frag_evicted", f.evicted);
-    line("ip_frag_too_big", f.too_big);
-    line("ip_frag_too_many", f.too_many);
-    line("ip_frag_inconsistent", f.inconsistent);
-    line("ip_frag_malformed", f.malformed);
-    line("ip_frag_duplicates", f.duplicates);
-    line("ip_frag_overlaps", f.overlaps);
-    line("ip_frag_conflicts", f.conflicts);
-    line("records_written", writer_.written());
+    line("rpc_calls", st(&TracerStats::calls));
+    line("rpc_replies", st(&TracerStats::replies));
+    line("pairs", st(&TracerStats::pairs));
+    line("calls_without_reply", st(&TracerStats::timeouts) + st(&TracerStats::evicted));
+    line("calls_evicted", st(&TracerStats::evicted));
+    line("replies_without_call", st(&TracerStats::orphan_replies));
+    line("duplicate_replies", st(&TracerStats::duplicate_replies));
+    line("duplicate_calls", st(&TracerStats::duplicate_calls));
+    line("not_rpc", st(&TracerStats::not_rpc));
+    line("rpc_header_truncated", st(&TracerStats::rpc_truncated));
+    line("call_args_truncated", st(&TracerStats::call_truncated));
+    line("call_args_malformed", st(&TracerStats::call_malformed));
+    line("reply_results_truncated", st(&TracerStats::reply_truncated));
+    line("reply_results_malformed", st(&TracerStats::reply_malformed));
+    line("tcp_segments", tcp(&TcpStats::segments));
+    line("tcp_bytes_lost", tcp(&TcpStats::bytes_lost));
+    line("tcp_bytes_unsynced", tcp(&TcpStats::bytes_skipped));
+    line("tcp_retransmissions", tcp(&TcpStats::retransmitted));
+    line("tcp_resyncs", tcp(&TcpStats::resyncs));
+    line("tcp_desyncs", tcp(&TcpStats::desyncs));
+    line("tcp_oversized_records", tcp(&TcpStats::oversized));
+    line("tcp_streams_evicted", tcp(&TcpStats::streams_evicted));
+    line("tcp_out_of_order_held", tcp(&TcpStats::held));
+    line("tcp_reordered", tcp(&TcpStats::reordered));
+    line("tcp_holes_acked_lost", tcp(&TcpStats::gaps_acked));
+    line("tcp_holes_timed_out", tcp(&TcpStats::gaps_timeout));
+    line("tcp_holes_cap", tcp(&TcpStats::gaps_cap));
+    line("tcp_held_bytes_evicted", tcp(&TcpStats::held_bytes_evicted));
+    line("tcp_held_bytes_elided", tcp(&TcpStats::held_bytes_elided));
+    line("ip_fragments", frag(&IpFragmentStats::fragments));
+    line("ip_datagrams_reassembled", frag(&IpFragmentStats::reassembled));
+    line("ip_datagrams_undecoded", frag(&IpFragmentStats::undecoded));
+    line("ip_frag_timed_out", frag(&IpFragmentStats::timed_out));
+    line("ip_frag_evicted", frag(&IpFragmentStats::evicted));
+    line("ip_frag_too_big", frag(&IpFragmentStats::too_big));
+    line("ip_frag_too_many", frag(&IpFragmentStats::too_many));
+    line("ip_frag_inconsistent", frag(&IpFragmentStats::inconsistent));
+    line("ip_frag_malformed", frag(&IpFragmentStats::malformed));
+    line("ip_frag_duplicates", frag(&IpFragmentStats::duplicates));
+    line("ip_frag_overlaps", frag(&IpFragmentStats::overlaps));
+    line("ip_frag_conflicts", frag(&IpFragmentStats::conflicts));
+    line("records_written", sum([](const Tracer& t) { return t.writer_.written(); }));
     return s;
 }
 

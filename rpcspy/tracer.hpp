@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -66,6 +67,9 @@ public:
     const IpFragmentStats& ip_fragment_stats() const { return frags_.stats(); }
     // The summary for --stats, one "name value" per line (kernel_drops < 0: unknown).
     std::string summary(std::int64_t kernel_drops, std::int64_t kernel_received) const;
+    // The same with every counter summed over several tracers (--workers).
+    static std::string summary(std::span<const Tracer* const> tracers, std::int64_t kernel_drops,
+                               std::int64_t kernel_received);
 
     // TcpSink
     std::size_t keep_limit(const Packet& pkt, std::span<const std::uint8_t> head) override;

@@ -26,6 +26,10 @@ expect 2 "exactly one of -r FILE and -i INTERFACE" -- "$rpcspy"
 expect 2 "unrecognised option|unrecognized option" -- "$rpcspy" --no-such-option
 expect 2 "time-precision must be micro or nano" -- "$rpcspy" -r "$good" --time-precision pico
 expect 1 "filter expression 'port port'" -- "$rpcspy" -r "$good" port port
+# --workers: live only, without --count, 1 to 64.
+expect 2 "--workers needs a live capture \(-i\)" -- "$rpcspy" -r "$good" --workers 2
+expect 2 "--count cannot be combined with --workers" -- "$rpcspy" -i lo --workers 2 -c 3
+expect 2 "--workers must be between 1 and 64" -- "$rpcspy" -i lo --workers 0
 
 # -Z: the capture is opened first, then the user changes (a root-only file is read).
 expect 1 "-Z no-such-user-here: no such user" -- "$rpcspy" -Z no-such-user-here -r "$good"

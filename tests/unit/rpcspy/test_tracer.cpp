@@ -161,6 +161,22 @@ TEST_CASE("tracer: program and procedure filters, record limit", "[tracer]") {
     CHECK(n.writer.written() == 1);
 }
 
+TEST_CASE("tracer: the summary of several tracers (--workers) sums their counters", "[tracer]") {
+    Harness a, b;
+    a.frame(100, udp_frame(kClient, 800, kServer, 2049, getattr_call(7)));
+    a.frame(101, udp_frame(kServer, 2049, kClient, 800, getattr_noent(7)));
+    b.frame(100, udp_frame(kClient, 801, kServer, 2049, getattr_call(8)));
+    b.frame(101, udp_frame(kClient, 801, kServer, 2049, getattr_call(8)));
+    const Tracer* both[] = {&a.tracer, &b.tracer};
+    std::string s = Tracer::summary(both, 3, 10);
+    CHECK(s.find("packets 4\nkernel_received 10\nkernel_dropped 3\n") == 0);
+    CHECK(s.find("\nrpc_calls 2\n") != std::string::npos);
+    CHECK(s.find("\npairs 1\n") != std::string::npos);
+    CHECK(s.find("\nduplicate_calls 1\n") != std::string::npos);
+    CHECK(s.find("\nrecords_written 1\n") != std::string::npos);
+    CHECK(a.tracer.summary(-1, -1) == Tracer::summary(std::span<const Tracer* const>(both, 1), -1, -1));
+}
+
 TEST_CASE("tracer: not-RPC datagrams are counted", "[tracer]") {
     Harness h;
     Xdr junk;
