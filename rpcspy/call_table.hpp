@@ -66,6 +66,7 @@ public:
 private:
     std::size_t bucket_of(const CallKey& key) const;
     void index_remove(std::uint32_t slot);
+    void grow_index();
 
     std::size_t max_;
     std::size_t mask_;
