@@ -1,19 +1,11 @@
 #include "common/fields.hpp"
 
-#include <charconv>
 #include <cstring>
 
 #include "common/escape.hpp"
 
 namespace common {
 
-namespace {
-void append_u64(std::string& s, std::uint64_t v) {
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-    s.append(tmp, r.ptr);
-}
-}  // namespace
 
 const Field* Fields::find(std::string_view key) const {
     for (const Field& f : list_)
@@ -28,69 +20,55 @@ void Fields::add(const char* key, FieldKind kind, std::size_t start) {
 
 void Fields::number(const char* key, std::uint64_t v) {
     std::size_t start = data_.size();
-    append_u64(data_, v);
+    data_.put_u64(v);
     add(key, FieldKind::Number, start);
 }
 
 void Fields::signed_number(const char* key, std::int64_t v) {
     std::size_t start = data_.size();
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-    data_.append(tmp, r.ptr);
+    data_.put_i64(v);
     add(key, FieldKind::Number, start);
 }
 
 void Fields::time(const char* key, std::uint64_t sec, std::uint64_t frac, int digits) {
     std::size_t start = data_.size();
-    append_u64(data_, sec);
-    data_.push_back('.');
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, frac);
-    for (auto n = r.ptr - tmp; n < digits; ++n) data_.push_back('0');
-    data_.append(tmp, r.ptr);
+    data_.put_time(sec, frac, digits);
     add(key, FieldKind::Number, start);
 }
 
 void Fields::word(const char* key, std::string_view v) {
     std::size_t start = data_.size();
-    data_.append(v);
+    data_.put(v);
     add(key, FieldKind::Word, start);
 }
 
 void Fields::decimal(const char* key, std::string_view v) {
     std::size_t start = data_.size();
-    data_.append(v);
+    data_.put(v);
     add(key, FieldKind::Number, start);
 }
 
 void Fields::octal(const char* key, std::uint32_t v) {
     std::size_t start = data_.size();
-    char tmp[16];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, v, 8);
-    data_.push_back('0');
-    data_.append(tmp, r.ptr);
+    data_.put_octal(v);
     add(key, FieldKind::Word, start);
 }
 
 void Fields::hex(const char* key, std::span<const std::uint8_t> bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
     std::size_t start = data_.size();
-    for (std::uint8_t b : bytes) {
-        data_.push_back(digits[b >> 4]);
-        data_.push_back(digits[b & 0xf]);
-    }
+    data_.put_hex(bytes);
     add(key, FieldKind::Word, start);
 }
 
 void Fields::hex32(const char* key, std::uint32_t v) {
-    std::uint8_t b[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
-                         static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-    hex(key, b);
+    std::size_t start = data_.size();
+    data_.put_hex32(v);
+    add(key, FieldKind::Word, start);
 }
 
 void Fields::bytes(const char* key, std::span<const std::uint8_t> v) {
     std::size_t start = data_.size();
-    data_.append(reinterpret_cast<const char*>(v.data()), v.size());
+    data_.put(std::string_view(reinterpret_cast<const char*>(v.data()), v.size()));
     add(key, FieldKind::Bytes, start);
 }
 
@@ -103,7 +81,7 @@ void Fields::end_group() { add("", FieldKind::GroupEnd, data_.size()); }
 void Fields::append(const Fields& other) {
     for (const Field& f : other.list_) {
         std::size_t start = data_.size();
-        data_.append(other.value(f));
+        data_.put(other.value(f));
         add(f.key, f.kind, start);
     }
 }

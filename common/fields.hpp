@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <span>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -42,7 +41,7 @@ public:
     bool empty() const { return list_.empty(); }
     std::size_t size() const { return list_.size(); }
     const Field& operator[](std::size_t i) const { return list_[i]; }
-    std::string_view value(const Field& f) const { return {data_.data() + f.offset, f.length}; }
+    std::string_view value(const Field& f) const { return data_.view().substr(f.offset, f.length); }
     // The value of the first field with this key, or nullptr-like empty optional.
     const Field* find(std::string_view key) const;
 
@@ -71,7 +70,7 @@ public:
 private:
     void add(const char* key, FieldKind kind, std::size_t start);
 
-    std::string data_;
+    OutBuffer data_;  // the values, one after the other (in memory only)
     std::vector<Field> list_;
 };
 

@@ -1,85 +1,120 @@
 // A growable output buffer with allocation-free number formatting, written to a
 // file descriptor in large blocks. The hot output path of every tool uses this
-// instead of iostreams.
+// instead of iostreams. Numbers are written straight into the buffer (no
+// temporary strings); the storage grows only when a record needs more room than
+// ever before, so steady state allocates nothing.
 #pragma once
 
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <span>
-#include <string>
 #include <string_view>
 
 namespace common {
 
 class OutBuffer {
 public:
+    // fd < 0: a buffer in memory only (never written out), starting small.
     explicit OutBuffer(int fd = -1, std::size_t flush_at = 1 << 16) : fd_(fd), flush_at_(flush_at) {
-        buf_.reserve(flush_at + 4096);
+        reserve(fd >= 0 ? flush_at + 4096 : 256);
     }
     OutBuffer(const OutBuffer&) = delete;
     OutBuffer& operator=(const OutBuffer&) = delete;
     ~OutBuffer() { flush(); }
 
-    void put(char c) { buf_.push_back(c); }
-    void put(std::string_view s) { buf_.append(s); }
+    void put(char c) {
+        if (size_ == cap_) grow(1);
+        data_[size_++] = c;
+    }
+    // s may point into this buffer (growing keeps the old storage until copied).
+    void put(std::string_view s) {
+        if (cap_ - size_ < s.size()) return put_growing(s);
+        if (!s.empty()) std::memcpy(data_.get() + size_, s.data(), s.size());
+        size_ += s.size();
+    }
     void put_u64(std::uint64_t v) {
-        char tmp[24];
-        auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-        buf_.append(tmp, r.ptr);
+        char* p = room(20);
+        size_ = end_of(std::to_chars(p, p + 20, v).ptr);
     }
     void put_i64(std::int64_t v) {
-        char tmp[24];
-        auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-        buf_.append(tmp, r.ptr);
+        char* p = room(20);
+        size_ = end_of(std::to_chars(p, p + 20, v).ptr);
     }
     // v in base 8 with a leading zero, e.g. 0644.
     void put_octal(std::uint32_t v) {
-        char tmp[16];
-        auto r = std::to_chars(tmp, tmp + sizeof tmp, v, 8);
-        buf_.push_back('0');
-        buf_.append(tmp, r.ptr);
+        char* p = room(12);
+        *p++ = '0';
+        size_ = end_of(std::to_chars(p, p + 11, v, 8).ptr);
     }
     void put_hex32(std::uint32_t v) {
-        static constexpr char digits[] = "0123456789abcdef";
-        char tmp[8];
-        for (int i = 7; i >= 0; --i, v >>= 4) tmp[i] = digits[v & 0xf];
-        buf_.append(tmp, 8);
+        char* p = room(8);
+        for (int i = 7; i >= 0; --i, v >>= 4) p[i] = kHexDigits[v & 0xf];
+        size_ += 8;
     }
     void put_hex(std::span<const std::uint8_t> bytes) {
-        static constexpr char digits[] = "0123456789abcdef";
+        char* p = room(bytes.size() * 2);
         for (std::uint8_t b : bytes) {
-            buf_.push_back(digits[b >> 4]);
-            buf_.push_back(digits[b & 0xf]);
+            *p++ = kHexDigits[b >> 4];
+            *p++ = kHexDigits[b & 0xf];
         }
+        size_ += bytes.size() * 2;
     }
     // Unsigned integer padded with zeros to `width` digits.
     void put_padded(std::uint64_t v, int width) {
-        char tmp[24];
-        auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-        for (auto n = r.ptr - tmp; n < width; ++n) buf_.push_back('0');
-        buf_.append(tmp, r.ptr);
+        auto w = static_cast<std::size_t>(width < 0 ? 0 : width);
+        char* p = room(w > 20 ? w : 20);
+        if (w > 0 && v < pow10(w)) {  // exactly w digits, written from the right
+            for (std::size_t i = w; i-- > 0; v /= 10) p[i] = static_cast<char>('0' + v % 10);
+            size_ += w;
+        } else {  // more digits than the width: no padding
+            size_ = end_of(std::to_chars(p, p + 20, v).ptr);
+        }
     }
     // Seconds and a fraction of `digits` digits (fraction given in those units).
     void put_time(std::uint64_t sec, std::uint64_t frac, int digits) {
         put_u64(sec);
-        buf_.push_back('.');
+        put('.');
         put_padded(frac, digits);
     }
 
-    std::string_view view() const { return buf_; }
-    std::size_t size() const { return buf_.size(); }
-    void clear() { buf_.clear(); }
+    std::string_view view() const { return {data_.get(), size_}; }
+    std::size_t size() const { return size_; }
+    void clear() { size_ = 0; }
     // Writes out the buffer when it holds at least the flush threshold.
     void maybe_flush() {
-        if (buf_.size() >= flush_at_) flush();
+        if (size_ >= flush_at_) flush();
     }
     // Writes out everything. Returns false on a write error (errno is set).
     bool flush();
     bool failed() const { return failed_; }
 
 private:
-    std::string buf_;
+    static constexpr char kHexDigits[] = "0123456789abcdef";
+    // 10^w, or the largest uint64 for w >= 20 (every value then fits in w digits).
+    static std::uint64_t pow10(std::size_t w) {
+        std::uint64_t p = 1;
+        for (std::size_t i = 0; i < w; ++i) {
+            if (p > UINT64_MAX / 10) return UINT64_MAX;
+            p *= 10;
+        }
+        return p;
+    }
+    // Where the next n bytes go (the caller then advances size_).
+    char* room(std::size_t n) {
+        if (cap_ - size_ < n) grow(n);
+        return data_.get() + size_;
+    }
+    std::size_t end_of(const char* p) const { return static_cast<std::size_t>(p - data_.get()); }
+    void grow(std::size_t n);
+    void put_growing(std::string_view s);
+    void reserve(std::size_t cap);
+
+    std::unique_ptr<char[]> data_;
+    std::size_t size_ = 0;
+    std::size_t cap_ = 0;
     int fd_;
     std::size_t flush_at_;
     bool failed_ = false;

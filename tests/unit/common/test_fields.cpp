@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -80,4 +81,42 @@ TEST_CASE("fields: groups are flat in text and an array of objects in JSON", "[f
     g.begin_group("ops");
     g.end_group();
     CHECK(json(g) == ",\"ops\":[{}]");
+}
+
+TEST_CASE("fields: values stay intact while the storage grows") {
+    common::Fields f;
+    std::string expect;
+    for (std::uint64_t i = 0; i < 2000; ++i) {
+        f.number("n", i * 1'000'003);
+        f.time("t", i, i % 1000, 6);
+        f.hex32("x", static_cast<std::uint32_t>(i));
+        f.octal("m", static_cast<std::uint32_t>(i));
+        f.signed_number("s", -static_cast<std::int64_t>(i));
+    }
+    for (std::uint64_t i = 0; i < 2000; ++i) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(i * 1'000'003));
+        REQUIRE(f.value(f[5 * i]) == buf);
+        std::snprintf(buf, sizeof buf, "%llu.%06llu", static_cast<unsigned long long>(i),
+                      static_cast<unsigned long long>(i % 1000));
+        REQUIRE(f.value(f[5 * i + 1]) == buf);
+        std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(i));
+        REQUIRE(f.value(f[5 * i + 2]) == buf);
+        std::snprintf(buf, sizeof buf, "0%o", static_cast<unsigned>(i));
+        REQUIRE(f.value(f[5 * i + 3]) == buf);
+        std::snprintf(buf, sizeof buf, "-%llu", static_cast<unsigned long long>(i));
+        REQUIRE(f.value(f[5 * i + 4]) == (i == 0 ? "0" : buf));
+    }
+}
+
+TEST_CASE("fields: time pads the fraction, and a zero width prints the digits") {
+    common::Fields f;
+    f.time("a", 5, 7, 9);
+    f.time("b", 5, 0, 0);
+    f.time("c", 5, 1234567, 6);  // more digits than the width: all of them
+    f.time("d", 0, 0, 6);
+    CHECK(f.value(f[0]) == "5.000000007");
+    CHECK(f.value(f[1]) == "5.0");
+    CHECK(f.value(f[2]) == "5.1234567");
+    CHECK(f.value(f[3]) == "0.000000");
 }
