@@ -66,8 +66,16 @@ public:
     void put_padded(std::uint64_t v, int width) {
         auto w = static_cast<std::size_t>(width < 0 ? 0 : width);
         char* p = room(w > 20 ? w : 20);
-        if (w > 0 && v < pow10(w)) {  // exactly w digits, written from the right
-            for (std::size_t i = w; i-- > 0; v /= 10) p[i] = static_cast<char>('0' + v % 10);
+        if (w > 0 && (w >= 20 || v < kPow10[w])) {  // exactly w digits, written from the right
+            std::size_t i = w;
+            for (; i >= 2 && v >= 10; v /= 100) {
+                i -= 2;
+                std::memcpy(p + i, kDigitPairs + 2 * (v % 100), 2);
+            }
+            while (i-- > 0) {
+                p[i] = static_cast<char>('0' + v % 10);
+                v /= 10;
+            }
             size_ += w;
         } else {  // more digits than the width: no padding
             size_ = end_of(std::to_chars(p, p + 20, v).ptr);
@@ -93,15 +101,30 @@ public:
 
 private:
     static constexpr char kHexDigits[] = "0123456789abcdef";
-    // 10^w, or the largest uint64 for w >= 20 (every value then fits in w digits).
-    static std::uint64_t pow10(std::size_t w) {
-        std::uint64_t p = 1;
-        for (std::size_t i = 0; i < w; ++i) {
-            if (p > UINT64_MAX / 10) return UINT64_MAX;
-            p *= 10;
-        }
-        return p;
-    }
+    static constexpr std::uint64_t kPow10[20] = {1,
+                                                 10,
+                                                 100,
+                                                 1000,
+                                                 10000,
+                                                 100000,
+                                                 1000000,
+                                                 10000000,
+                                                 100000000,
+                                                 1000000000,
+                                                 10000000000,
+                                                 100000000000,
+                                                 1000000000000,
+                                                 10000000000000,
+                                                 100000000000000,
+                                                 1000000000000000,
+                                                 10000000000000000,
+                                                 100000000000000000,
+                                                 1000000000000000000,
+                                                 10000000000000000000ULL};
+    static constexpr char kDigitPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     // Where the next n bytes go (the caller then advances size_).
     char* room(std::size_t n) {
         if (cap_ - size_ < n) grow(n);

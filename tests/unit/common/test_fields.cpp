@@ -120,3 +120,18 @@ TEST_CASE("fields: time pads the fraction, and a zero width prints the digits") 
     CHECK(f.value(f[2]) == "5.1234567");
     CHECK(f.value(f[3]) == "0.000000");
 }
+
+TEST_CASE("out buffer: padded numbers like printf %0*llu") {
+    std::uint64_t x = 88172645463325252ULL;
+    for (int n = 0; n < 20000; ++n) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift64
+        std::uint64_t v = n % 4 == 0 ? x : x % (std::uint64_t{1} << (n % 64));
+        int width = n % 22;
+        OutBuffer out;
+        out.put_padded(v, width);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%0*llu", width, static_cast<unsigned long long>(v));
+        INFO(v << " width " << width);
+        REQUIRE(out.view() == buf);
+    }
+}
