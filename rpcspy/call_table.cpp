@@ -6,13 +6,6 @@
 namespace rpcspy {
 
 namespace {
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    return h;
-}
-}  // namespace
-
-namespace {
 constexpr std::size_t kFirstBuckets = 256;
 }  // namespace
 
@@ -36,18 +29,7 @@ void CallTable::grow_index() {
 }
 
 std::size_t CallTable::bucket_of(const CallKey& k) const {
-    std::uint64_t h = k.xid;
-    h = mix(h, k.server_port);
-    h = mix(h, k.client.port | static_cast<std::uint64_t>(k.transport) << 16);
-    for (std::size_t i = 0; i < 16; i += 8) {
-        std::uint64_t w = 0;
-        for (std::size_t j = 0; j < 8; ++j) w = w << 8 | k.client.addr[i + j];
-        h = mix(h, w);
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return static_cast<std::size_t>(h) & mask_;
+    return static_cast<std::size_t>(hash_call_key(k)) & mask_;
 }
 
 PendingCall* CallTable::find(const CallKey& key, const Endpoint& server) {
