@@ -54,23 +54,23 @@ const common::Fields& RecordWriter::redacted(const common::Fields& in, common::F
         std::string_view v = in.value(f);
         switch (f.kind) {
             case common::FieldKind::Bytes: {
-                std::size_t second = std::string_view(f.key) == "entry" ? v.find('/', v.find('/') + 1)
+                std::size_t second = f.key_view() == "entry" ? v.find('/', v.find('/') + 1)
                                                                          : std::string_view::npos;
                 if (second != std::string_view::npos && v.find('/') != std::string_view::npos) {
                     char buf[320];  // file id (20 digits) + NFSv4 handle (128 bytes in hex) + 2 slashes
                     std::size_t n = std::min(second + 1, sizeof buf - 1);
                     v.copy(buf, n);
                     buf[n] = '-';
-                    out.bytes(f.key, std::string_view(buf, n + 1));
+                    out.bytes(f.key_view(), std::string_view(buf, n + 1));
                 } else {
-                    out.word(f.key, "-");
+                    out.word(f.key_view(), "-");
                 }
                 break;
             }
-            case common::FieldKind::GroupBegin: out.begin_group(f.key); break;
+            case common::FieldKind::GroupBegin: out.begin_group(f.key_view()); break;
             case common::FieldKind::GroupEnd: out.end_group(); break;
-            case common::FieldKind::Number: out.decimal(f.key, v); break;
-            case common::FieldKind::Word: out.word(f.key, v); break;
+            case common::FieldKind::Number: out.decimal(f.key_view(), v); break;
+            case common::FieldKind::Word: out.word(f.key_view(), v); break;
         }
     }
     return out;
