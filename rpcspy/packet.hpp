@@ -24,7 +24,14 @@ struct Endpoint {
     std::array<std::uint8_t, 16> addr{};  // IPv4 in the first 4 bytes
     std::uint16_t port = 0;
     std::uint8_t family = 0;  // 4 or 6
-    bool operator==(const Endpoint&) const = default;
+    // Word-wise (the defaulted one called memcmp for the address: ~4% of rpcspy
+    // on small records, where call and stream lookups compare endpoints).
+    bool operator==(const Endpoint& o) const {
+        std::uint64_t a[2], b[2];
+        std::memcpy(a, addr.data(), 16);
+        std::memcpy(b, o.addr.data(), 16);
+        return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0 && port == o.port && family == o.family;
+    }
 };
 
 // A 64-bit hash of an endpoint and `seed` (well mixed: any bits can index a
