@@ -90,13 +90,12 @@ void Fields::append(const Fields& other) {
 void Fields::render_text(OutBuffer& out) const {
     for (const Field& f : list_) {
         if (f.kind == FieldKind::GroupBegin || f.kind == FieldKind::GroupEnd) continue;
-        out.put(' ');
-        out.put(f.key_view());
-        out.put('=');
-        if (f.kind == FieldKind::Bytes)
+        if (f.kind == FieldKind::Bytes) {
+            out.put_token(f.key_view(), {});
             escape_token(out, as_bytes(value(f)));
-        else
-            out.put(value(f));
+        } else {
+            out.put_token(f.key_view(), value(f));
+        }
     }
 }
 

@@ -35,6 +35,16 @@ public:
         if (!s.empty()) std::memcpy(data_.get() + size_, s.data(), s.size());
         size_ += s.size();
     }
+    // " key=value" (a text record token), with one capacity check.
+    void put_token(std::string_view key, std::string_view value) {
+        char* p = room(key.size() + value.size() + 2);
+        *p++ = ' ';
+        std::memcpy(p, key.data(), key.size());
+        p += key.size();
+        *p++ = '=';
+        if (!value.empty()) std::memcpy(p, value.data(), value.size());
+        size_ = end_of(p + value.size());
+    }
     void put_u64(std::uint64_t v) {
         char* p = room(20);
         size_ = end_of(std::to_chars(p, p + 20, v).ptr);
