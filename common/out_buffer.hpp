@@ -32,17 +32,17 @@ public:
     // s may point into this buffer (growing keeps the old storage until copied).
     void put(std::string_view s) {
         if (cap_ - size_ < s.size()) return put_growing(s);
-        if (!s.empty()) std::memcpy(data_.get() + size_, s.data(), s.size());
+        copy(data_.get() + size_, s.data(), s.size());
         size_ += s.size();
     }
     // " key=value" (a text record token), with one capacity check.
     void put_token(std::string_view key, std::string_view value) {
         char* p = room(key.size() + value.size() + 2);
         *p++ = ' ';
-        std::memcpy(p, key.data(), key.size());
+        copy(p, key.data(), key.size());
         p += key.size();
         *p++ = '=';
-        if (!value.empty()) std::memcpy(p, value.data(), value.size());
+        copy(p, value.data(), value.size());
         size_ = end_of(p + value.size());
     }
     void put_u64(std::uint64_t v) {
@@ -135,6 +135,29 @@ private:
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
+    // memcpy, inline for the short pieces records are made of (keys, numbers,
+    // handles): two overlapping loads and stores cover 4 to 16 bytes.
+    static void copy(char* to, const char* from, std::size_t n) {
+        if (n >= 4 && n <= 16) {
+            if (n >= 8) {
+                std::uint64_t a, b;
+                std::memcpy(&a, from, 8);
+                std::memcpy(&b, from + n - 8, 8);
+                std::memcpy(to, &a, 8);
+                std::memcpy(to + n - 8, &b, 8);
+            } else {
+                std::uint32_t a, b;
+                std::memcpy(&a, from, 4);
+                std::memcpy(&b, from + n - 4, 4);
+                std::memcpy(to, &a, 4);
+                std::memcpy(to + n - 4, &b, 4);
+            }
+        } else if (n < 4) {
+            for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
+        } else {
+            std::memcpy(to, from, n);
+        }
+    }
     // Where the next n bytes go (the caller then advances size_).
     char* room(std::size_t n) {
         if (cap_ - size_ < n) grow(n);

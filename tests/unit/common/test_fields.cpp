@@ -135,3 +135,22 @@ TEST_CASE("out buffer: padded numbers like printf %0*llu") {
         REQUIRE(out.view() == buf);
     }
 }
+
+TEST_CASE("out buffer: pieces of every length from 0 to 40 bytes are copied exactly") {
+    std::string all;
+    for (int i = 0; i < 64; ++i) all += static_cast<char>('A' + i % 26);
+    OutBuffer out;
+    std::string expect;
+    for (std::size_t n = 0; n <= 40; ++n)
+        for (std::size_t at = 0; at < 8; ++at) {
+            std::string_view piece = std::string_view(all).substr(at, n);
+            out.put(piece);
+            out.put_token(piece, piece);
+            expect += piece;
+            expect += ' ';
+            expect += piece;
+            expect += '=';
+            expect += piece;
+        }
+    CHECK(out.view() == expect);
+}
