@@ -14,7 +14,11 @@ int hex_value(char c) {
 }  // namespace
 
 void escape_token(OutBuffer& out, std::span<const std::uint8_t> bytes) {
-    for (std::uint8_t b : bytes) {
+    // Most names need no escaping: copy the longest plain prefix at once.
+    std::size_t plain = 0;
+    while (plain < bytes.size() && bytes[plain] > 0x20 && bytes[plain] < 0x7f && bytes[plain] != '%') ++plain;
+    out.put(std::string_view(reinterpret_cast<const char*>(bytes.data()), plain));
+    for (std::uint8_t b : bytes.subspan(plain)) {
         if (b > 0x20 && b < 0x7f && b != '%') {
             out.put(static_cast<char>(b));
         } else {

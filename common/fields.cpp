@@ -1,123 +1,101 @@
 #include "common/fields.hpp"
 
-#include <charconv>
 #include <cstring>
 
 #include "common/escape.hpp"
 
 namespace common {
 
-namespace {
-void append_u64(std::string& s, std::uint64_t v) {
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-    s.append(tmp, r.ptr);
-}
-}  // namespace
 
 const Field* Fields::find(std::string_view key) const {
     for (const Field& f : list_)
-        if (key == f.key) return &f;
+        if (key == f.key_view()) return &f;
     return nullptr;
 }
 
-void Fields::add(const char* key, FieldKind kind, std::size_t start) {
-    list_.push_back(Field{key, static_cast<std::uint32_t>(start),
-                          static_cast<std::uint32_t>(data_.size() - start), kind});
+void Fields::add(std::string_view key, FieldKind kind, std::size_t start) {
+    list_.push_back(Field{key.data(), static_cast<std::uint32_t>(start),
+                          static_cast<std::uint32_t>(data_.size() - start), kind,
+                          static_cast<std::uint8_t>(key.size())});
 }
 
-void Fields::number(const char* key, std::uint64_t v) {
+void Fields::number(std::string_view key, std::uint64_t v) {
     std::size_t start = data_.size();
-    append_u64(data_, v);
+    data_.put_u64(v);
     add(key, FieldKind::Number, start);
 }
 
-void Fields::signed_number(const char* key, std::int64_t v) {
+void Fields::signed_number(std::string_view key, std::int64_t v) {
     std::size_t start = data_.size();
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-    data_.append(tmp, r.ptr);
+    data_.put_i64(v);
     add(key, FieldKind::Number, start);
 }
 
-void Fields::time(const char* key, std::uint64_t sec, std::uint64_t frac, int digits) {
+void Fields::time(std::string_view key, std::uint64_t sec, std::uint64_t frac, int digits) {
     std::size_t start = data_.size();
-    append_u64(data_, sec);
-    data_.push_back('.');
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, frac);
-    for (auto n = r.ptr - tmp; n < digits; ++n) data_.push_back('0');
-    data_.append(tmp, r.ptr);
+    data_.put_time(sec, frac, digits);
     add(key, FieldKind::Number, start);
 }
 
-void Fields::word(const char* key, std::string_view v) {
+void Fields::word(std::string_view key, std::string_view v) {
     std::size_t start = data_.size();
-    data_.append(v);
+    data_.put(v);
     add(key, FieldKind::Word, start);
 }
 
-void Fields::decimal(const char* key, std::string_view v) {
+void Fields::decimal(std::string_view key, std::string_view v) {
     std::size_t start = data_.size();
-    data_.append(v);
+    data_.put(v);
     add(key, FieldKind::Number, start);
 }
 
-void Fields::octal(const char* key, std::uint32_t v) {
+void Fields::octal(std::string_view key, std::uint32_t v) {
     std::size_t start = data_.size();
-    char tmp[16];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, v, 8);
-    data_.push_back('0');
-    data_.append(tmp, r.ptr);
+    data_.put_octal(v);
     add(key, FieldKind::Word, start);
 }
 
-void Fields::hex(const char* key, std::span<const std::uint8_t> bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
+void Fields::hex(std::string_view key, std::span<const std::uint8_t> bytes) {
     std::size_t start = data_.size();
-    for (std::uint8_t b : bytes) {
-        data_.push_back(digits[b >> 4]);
-        data_.push_back(digits[b & 0xf]);
-    }
+    data_.put_hex(bytes);
     add(key, FieldKind::Word, start);
 }
 
-void Fields::hex32(const char* key, std::uint32_t v) {
-    std::uint8_t b[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
-                         static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-    hex(key, b);
+void Fields::hex32(std::string_view key, std::uint32_t v) {
+    std::size_t start = data_.size();
+    data_.put_hex32(v);
+    add(key, FieldKind::Word, start);
 }
 
-void Fields::bytes(const char* key, std::span<const std::uint8_t> v) {
+void Fields::bytes(std::string_view key, std::span<const std::uint8_t> v) {
     std::size_t start = data_.size();
-    data_.append(reinterpret_cast<const char*>(v.data()), v.size());
+    data_.put(std::string_view(reinterpret_cast<const char*>(v.data()), v.size()));
     add(key, FieldKind::Bytes, start);
 }
 
-void Fields::bytes(const char* key, std::string_view v) { bytes(key, as_bytes(v)); }
+void Fields::bytes(std::string_view key, std::string_view v) { bytes(key, as_bytes(v)); }
 
-void Fields::begin_group(const char* key) { add(key, FieldKind::GroupBegin, data_.size()); }
+void Fields::begin_group(std::string_view key) { add(key, FieldKind::GroupBegin, data_.size()); }
 
 void Fields::end_group() { add("", FieldKind::GroupEnd, data_.size()); }
 
 void Fields::append(const Fields& other) {
     for (const Field& f : other.list_) {
         std::size_t start = data_.size();
-        data_.append(other.value(f));
-        add(f.key, f.kind, start);
+        data_.put(other.value(f));
+        add(f.key_view(), f.kind, start);
     }
 }
 
 void Fields::render_text(OutBuffer& out) const {
     for (const Field& f : list_) {
         if (f.kind == FieldKind::GroupBegin || f.kind == FieldKind::GroupEnd) continue;
-        out.put(' ');
-        out.put(f.key);
-        out.put('=');
-        if (f.kind == FieldKind::Bytes)
+        if (f.kind == FieldKind::Bytes) {
+            out.put_token(f.key_view(), {});
             escape_token(out, as_bytes(value(f)));
-        else
-            out.put(value(f));
+        } else {
+            out.put_token(f.key_view(), value(f));
+        }
     }
 }
 
@@ -135,7 +113,7 @@ void Fields::render_json(OutBuffer& out) const {
             case FieldKind::GroupEnd: break;
         }
     };
-    auto same_key = [](const Field& a, const Field& b) { return std::strcmp(a.key, b.key) == 0; };
+    auto same_key = [](const Field& a, const Field& b) { return a.key_view() == b.key_view(); };
     bool first_in_object = false;  // no comma before the first member of a group object
     const Field* open_group = nullptr;
     for (std::size_t i = 0; i < list_.size();) {
@@ -149,7 +127,7 @@ void Fields::render_json(OutBuffer& out) const {
             } else {
                 if (!first_in_object) out.put(',');
                 out.put('"');
-                out.put(f.key);
+                out.put(f.key_view());
                 out.put("\":[{");
             }
             open_group = &f;
@@ -172,7 +150,7 @@ void Fields::render_json(OutBuffer& out) const {
         if (!first_in_object) out.put(',');
         first_in_object = false;
         out.put('"');
-        out.put(f.key);
+        out.put(f.key_view());
         out.put("\":");
         // Consecutive fields with the same key become one array member.
         std::size_t j = i + 1;

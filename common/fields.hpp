@@ -2,7 +2,8 @@
 // allocation (storage is reused after clear()) and rendered either as text tokens
 // (" key=value") or as JSON members (',"key":value').
 //
-// Keys are string literals (static storage). Values are kept as bytes with a kind
+// Keys are string literals (static storage; passed as string_view so that a
+// literal's length is known where it is written) of at most 255 bytes. Values are kept as bytes with a kind
 // that says how to render them:
 //   Number: decimal digits, possibly with '-' and '.' (JSON: a bare number)
 //   Word:   printable ASCII with no space, '%' or '"' (enum names, hex handles, octal
@@ -16,7 +17,6 @@
 
 #include <cstdint>
 #include <span>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,10 +27,12 @@ namespace common {
 enum class FieldKind : std::uint8_t { Number, Word, Bytes, GroupBegin, GroupEnd };
 
 struct Field {
-    const char* key;
+    const char* key;  // a string literal: NUL-terminated, key_len bytes before the NUL
     std::uint32_t offset;
     std::uint32_t length;
     FieldKind kind;
+    std::uint8_t key_len;
+    std::string_view key_view() const { return {key, key_len}; }
 };
 
 class Fields {
@@ -42,24 +44,24 @@ public:
     bool empty() const { return list_.empty(); }
     std::size_t size() const { return list_.size(); }
     const Field& operator[](std::size_t i) const { return list_[i]; }
-    std::string_view value(const Field& f) const { return {data_.data() + f.offset, f.length}; }
+    std::string_view value(const Field& f) const { return data_.view().substr(f.offset, f.length); }
     // The value of the first field with this key, or nullptr-like empty optional.
     const Field* find(std::string_view key) const;
 
-    void number(const char* key, std::uint64_t v);
-    void signed_number(const char* key, std::int64_t v);
+    void number(std::string_view key, std::uint64_t v);
+    void signed_number(std::string_view key, std::int64_t v);
     // seconds.fraction with `digits` fraction digits (e.g. 9 for nanoseconds).
-    void time(const char* key, std::uint64_t sec, std::uint64_t frac, int digits);
-    void word(const char* key, std::string_view v);
+    void time(std::string_view key, std::uint64_t sec, std::uint64_t frac, int digits);
+    void word(std::string_view key, std::string_view v);
     // A number already written as text (digits, '-', '.').
-    void decimal(const char* key, std::string_view v);
-    void octal(const char* key, std::uint32_t v);
-    void hex(const char* key, std::span<const std::uint8_t> bytes);
-    void hex32(const char* key, std::uint32_t v);
-    void bytes(const char* key, std::span<const std::uint8_t> v);
-    void bytes(const char* key, std::string_view v);
+    void decimal(std::string_view key, std::string_view v);
+    void octal(std::string_view key, std::uint32_t v);
+    void hex(std::string_view key, std::span<const std::uint8_t> bytes);
+    void hex32(std::string_view key, std::uint32_t v);
+    void bytes(std::string_view key, std::span<const std::uint8_t> v);
+    void bytes(std::string_view key, std::string_view v);
 
-    void begin_group(const char* key);
+    void begin_group(std::string_view key);
     void end_group();
 
     // Appends all fields of `other` (keys keep their kinds).
@@ -69,9 +71,9 @@ public:
     void render_json(OutBuffer& out) const;
 
 private:
-    void add(const char* key, FieldKind kind, std::size_t start);
+    void add(std::string_view key, FieldKind kind, std::size_t start);
 
-    std::string data_;
+    OutBuffer data_;  // the values, one after the other (in memory only)
     std::vector<Field> list_;
 };
 

@@ -1,85 +1,176 @@
 // A growable output buffer with allocation-free number formatting, written to a
 // file descriptor in large blocks. The hot output path of every tool uses this
-// instead of iostreams.
+// instead of iostreams. Numbers are written straight into the buffer (no
+// temporary strings); the storage grows only when a record needs more room than
+// ever before, so steady state allocates nothing.
 #pragma once
 
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <span>
-#include <string>
 #include <string_view>
 
 namespace common {
 
 class OutBuffer {
 public:
+    // fd < 0: a buffer in memory only (never written out), starting small.
     explicit OutBuffer(int fd = -1, std::size_t flush_at = 1 << 16) : fd_(fd), flush_at_(flush_at) {
-        buf_.reserve(flush_at + 4096);
+        reserve(fd >= 0 ? flush_at + 4096 : 256);
     }
     OutBuffer(const OutBuffer&) = delete;
     OutBuffer& operator=(const OutBuffer&) = delete;
     ~OutBuffer() { flush(); }
 
-    void put(char c) { buf_.push_back(c); }
-    void put(std::string_view s) { buf_.append(s); }
+    void put(char c) {
+        if (size_ == cap_) grow(1);
+        data_[size_++] = c;
+    }
+    // s may point into this buffer (growing keeps the old storage until copied).
+    void put(std::string_view s) {
+        if (cap_ - size_ < s.size()) return put_growing(s);
+        copy(data_.get() + size_, s.data(), s.size());
+        size_ += s.size();
+    }
+    // " key=value" (a text record token), with one capacity check.
+    void put_token(std::string_view key, std::string_view value) {
+        char* p = room(key.size() + value.size() + 2);
+        *p++ = ' ';
+        copy(p, key.data(), key.size());
+        p += key.size();
+        *p++ = '=';
+        copy(p, value.data(), value.size());
+        size_ = end_of(p + value.size());
+    }
     void put_u64(std::uint64_t v) {
-        char tmp[24];
-        auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-        buf_.append(tmp, r.ptr);
+        char* p = room(20);
+        size_ = end_of(std::to_chars(p, p + 20, v).ptr);
     }
     void put_i64(std::int64_t v) {
-        char tmp[24];
-        auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-        buf_.append(tmp, r.ptr);
+        char* p = room(20);
+        size_ = end_of(std::to_chars(p, p + 20, v).ptr);
     }
     // v in base 8 with a leading zero, e.g. 0644.
     void put_octal(std::uint32_t v) {
-        char tmp[16];
-        auto r = std::to_chars(tmp, tmp + sizeof tmp, v, 8);
-        buf_.push_back('0');
-        buf_.append(tmp, r.ptr);
+        char* p = room(12);
+        *p++ = '0';
+        size_ = end_of(std::to_chars(p, p + 11, v, 8).ptr);
     }
     void put_hex32(std::uint32_t v) {
-        static constexpr char digits[] = "0123456789abcdef";
-        char tmp[8];
-        for (int i = 7; i >= 0; --i, v >>= 4) tmp[i] = digits[v & 0xf];
-        buf_.append(tmp, 8);
+        char* p = room(8);
+        for (int i = 7; i >= 0; --i, v >>= 4) p[i] = kHexDigits[v & 0xf];
+        size_ += 8;
     }
     void put_hex(std::span<const std::uint8_t> bytes) {
-        static constexpr char digits[] = "0123456789abcdef";
+        char* p = room(bytes.size() * 2);
         for (std::uint8_t b : bytes) {
-            buf_.push_back(digits[b >> 4]);
-            buf_.push_back(digits[b & 0xf]);
+            *p++ = kHexDigits[b >> 4];
+            *p++ = kHexDigits[b & 0xf];
         }
+        size_ += bytes.size() * 2;
     }
     // Unsigned integer padded with zeros to `width` digits.
     void put_padded(std::uint64_t v, int width) {
-        char tmp[24];
-        auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
-        for (auto n = r.ptr - tmp; n < width; ++n) buf_.push_back('0');
-        buf_.append(tmp, r.ptr);
+        auto w = static_cast<std::size_t>(width < 0 ? 0 : width);
+        char* p = room(w > 20 ? w : 20);
+        if (w > 0 && (w >= 20 || v < kPow10[w])) {  // exactly w digits, written from the right
+            std::size_t i = w;
+            for (; i >= 2 && v >= 10; v /= 100) {
+                i -= 2;
+                std::memcpy(p + i, kDigitPairs + 2 * (v % 100), 2);
+            }
+            while (i-- > 0) {
+                p[i] = static_cast<char>('0' + v % 10);
+                v /= 10;
+            }
+            size_ += w;
+        } else {  // more digits than the width: no padding
+            size_ = end_of(std::to_chars(p, p + 20, v).ptr);
+        }
     }
     // Seconds and a fraction of `digits` digits (fraction given in those units).
     void put_time(std::uint64_t sec, std::uint64_t frac, int digits) {
         put_u64(sec);
-        buf_.push_back('.');
+        put('.');
         put_padded(frac, digits);
     }
 
-    std::string_view view() const { return buf_; }
-    std::size_t size() const { return buf_.size(); }
-    void clear() { buf_.clear(); }
+    std::string_view view() const { return {data_.get(), size_}; }
+    std::size_t size() const { return size_; }
+    void clear() { size_ = 0; }
     // Writes out the buffer when it holds at least the flush threshold.
     void maybe_flush() {
-        if (buf_.size() >= flush_at_) flush();
+        if (size_ >= flush_at_) flush();
     }
     // Writes out everything. Returns false on a write error (errno is set).
     bool flush();
     bool failed() const { return failed_; }
 
 private:
-    std::string buf_;
+    static constexpr char kHexDigits[] = "0123456789abcdef";
+    static constexpr std::uint64_t kPow10[20] = {1,
+                                                 10,
+                                                 100,
+                                                 1000,
+                                                 10000,
+                                                 100000,
+                                                 1000000,
+                                                 10000000,
+                                                 100000000,
+                                                 1000000000,
+                                                 10000000000,
+                                                 100000000000,
+                                                 1000000000000,
+                                                 10000000000000,
+                                                 100000000000000,
+                                                 1000000000000000,
+                                                 10000000000000000,
+                                                 100000000000000000,
+                                                 1000000000000000000,
+                                                 10000000000000000000ULL};
+    static constexpr char kDigitPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    // memcpy, inline for the short pieces records are made of (keys, numbers,
+    // handles): two overlapping loads and stores cover 4 to 16 bytes.
+    static void copy(char* to, const char* from, std::size_t n) {
+        if (n >= 4 && n <= 16) {
+            if (n >= 8) {
+                std::uint64_t a, b;
+                std::memcpy(&a, from, 8);
+                std::memcpy(&b, from + n - 8, 8);
+                std::memcpy(to, &a, 8);
+                std::memcpy(to + n - 8, &b, 8);
+            } else {
+                std::uint32_t a, b;
+                std::memcpy(&a, from, 4);
+                std::memcpy(&b, from + n - 4, 4);
+                std::memcpy(to, &a, 4);
+                std::memcpy(to + n - 4, &b, 4);
+            }
+        } else if (n < 4) {
+            for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
+        } else {
+            std::memcpy(to, from, n);
+        }
+    }
+    // Where the next n bytes go (the caller then advances size_).
+    char* room(std::size_t n) {
+        if (cap_ - size_ < n) grow(n);
+        return data_.get() + size_;
+    }
+    std::size_t end_of(const char* p) const { return static_cast<std::size_t>(p - data_.get()); }
+    void grow(std::size_t n);
+    void put_growing(std::string_view s);
+    void reserve(std::size_t cap);
+
+    std::unique_ptr<char[]> data_;
+    std::size_t size_ = 0;
+    std::size_t cap_ = 0;
     int fd_;
     std::size_t flush_at_;
     bool failed_ = false;

@@ -1,35 +1,35 @@
 #include "rpcspy/call_table.hpp"
 
+#include <algorithm>
 #include <bit>
 
 namespace rpcspy {
 
 namespace {
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    return h;
-}
+constexpr std::size_t kFirstBuckets = 256;
 }  // namespace
 
 CallTable::CallTable(std::size_t max_calls) : max_(max_calls < 1 ? 1 : max_calls) {
-    std::size_t buckets = std::bit_ceil(max_ * 2);
+    // The index grows with the live calls (up to twice max_ buckets), so that a
+    // few calls in flight use a small, cache-resident index.
+    std::size_t buckets = std::min(kFirstBuckets, std::bit_ceil(max_ * 2));
     mask_ = buckets - 1;
     index_.assign(buckets, 0);
 }
 
-std::size_t CallTable::bucket_of(const CallKey& k) const {
-    std::uint64_t h = k.xid;
-    h = mix(h, k.server_port);
-    h = mix(h, k.client.port | static_cast<std::uint64_t>(k.transport) << 16);
-    for (std::size_t i = 0; i < 16; i += 8) {
-        std::uint64_t w = 0;
-        for (std::size_t j = 0; j < 8; ++j) w = w << 8 | k.client.addr[i + j];
-        h = mix(h, w);
+void CallTable::grow_index() {
+    index_.assign(index_.size() * 2, 0);
+    mask_ = index_.size() - 1;
+    for (const PendingCall& c : slots_) {
+        if (!c.in_use) continue;
+        std::size_t b = bucket_of(c.key);
+        while (index_[b] != 0) b = (b + 1) & mask_;
+        index_[b] = c.slot + 1;
     }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return static_cast<std::size_t>(h) & mask_;
+}
+
+std::size_t CallTable::bucket_of(const CallKey& k) const {
+    return static_cast<std::size_t>(hash_call_key(k)) & mask_;
 }
 
 PendingCall* CallTable::find(const CallKey& key, const Endpoint& server) {
@@ -45,6 +45,8 @@ PendingCall* CallTable::find(const CallKey& key, const Endpoint& server) {
 }
 
 PendingCall* CallTable::insert(const CallKey& key) {
+    // Load at most one half.
+    if ((live_ + 1) * 2 > index_.size() && index_.size() < std::bit_ceil(max_ * 2)) grow_index();
     std::uint32_t slot;
     if (!free_.empty()) {
         slot = free_.back();

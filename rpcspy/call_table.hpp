@@ -27,6 +27,13 @@ struct CallKey {
     bool operator==(const CallKey&) const = default;
 };
 
+// A 64-bit hash of a call key (never 0).
+inline std::uint64_t hash_call_key(const CallKey& k) {
+    std::uint64_t seed = std::uint64_t{k.xid} << 24 | std::uint64_t{k.server_port} << 8 |
+                         static_cast<std::uint64_t>(k.transport);
+    return hash_endpoint(k.client, seed) | 1;
+}
+
 struct PendingCall {
     CallKey key;
     Endpoint server;
@@ -66,6 +73,7 @@ public:
 private:
     std::size_t bucket_of(const CallKey& key) const;
     void index_remove(std::uint32_t slot);
+    void grow_index();
 
     std::size_t max_;
     std::size_t mask_;

@@ -15,10 +15,29 @@ Capture::~Capture() {
     if (p_) pcap_close(p_);
 }
 
+namespace {
+// libpcap reads a file through stdio, whose buffer is one file system block
+// (4 KiB): a read system call per few frames. A larger buffer makes those
+// calls rare (on a metadata-heavy capture they cost ~10% of rpcspy's time).
+constexpr std::size_t kFileBuffer = std::size_t{1} << 20;
+}  // namespace
+
+pcap_t* Capture::open_buffered(const std::string& path, char* err) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return nullptr;  // err stays empty
+    file_buffer_ = std::make_unique_for_overwrite<char[]>(kFileBuffer);
+    std::setvbuf(f, file_buffer_.get(), _IOFBF, kFileBuffer);
+    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p) std::fclose(f);  // on failure the FILE stays ours
+    return p;
+}
+
 bool Capture::open_file(const std::string& path) {
     char err[PCAP_ERRBUF_SIZE] = "";
     source_ = path == "-" ? "standard input" : path;
-    p_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+    p_ = path == "-" ? nullptr : open_buffered(path, err);
+    // Standard input, or a file fopen refuses: libpcap's own open (and its error message).
+    if (!p_ && !err[0]) p_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
     if (!p_) {
         error_ = source_ + ": cannot read as a pcap or pcapng capture: " + err;
         return false;

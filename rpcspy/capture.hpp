@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "rpcspy/packet.hpp"
@@ -66,7 +67,12 @@ public:
     std::uint64_t frames() const { return frames_; }
 
 private:
+    // A capture file read through a large stdio buffer; nullptr with err empty
+    // when the file cannot be opened, nullptr with err set when libpcap refuses it.
+    pcap_t* open_buffered(const std::string& path, char* err);
+
     pcap_t* p_ = nullptr;
+    std::unique_ptr<char[]> file_buffer_;  // stdio buffer of the file (freed after ~Capture closes p_)
     bool live_ = false;
     std::string error_;
     std::string source_;

@@ -36,10 +36,10 @@ const char* ftype_name(std::uint32_t type) {
     return type < std::size(names) ? names[type] : nullptr;
 }
 
-void put_fhandle(XdrCursor& in, Fields* out, const char* key) { put_hex_fixed(in, out, key, FHSIZE); }
+void put_fhandle(XdrCursor& in, Fields* out, std::string_view key) { put_hex_fixed(in, out, key, FHSIZE); }
 
 // RFC 1094 2.3.4 timeval.
-void put_timeval(XdrCursor& in, Fields* out, const char* key) {
+void put_timeval(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint32_t sec = in.u32();
     std::uint32_t usec = in.u32();
     if (!in.ok()) return;
@@ -80,7 +80,7 @@ namespace {
 constexpr std::uint32_t kUnset = 0xffffffffu;
 
 // A sattr member other than a time: printed unless 0xffffffff.
-void put_settable(XdrCursor& in, Fields* out, const char* key, bool octal) {
+void put_settable(XdrCursor& in, Fields* out, std::string_view key, bool octal) {
     std::uint32_t v = in.u32();
     if (!out || !in.ok() || v == kUnset) return;
     if (octal)
@@ -90,7 +90,7 @@ void put_settable(XdrCursor& in, Fields* out, const char* key, bool octal) {
 }
 
 // A sattr time.
-void put_set_timeval(XdrCursor& in, Fields* out, const char* key) {
+void put_set_timeval(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint32_t sec = in.u32();
     std::uint32_t usec = in.u32();
     if (!in.ok() || sec == kUnset || usec == kUnset) return;
@@ -114,9 +114,9 @@ void put_sattr(XdrCursor& in, Fields* out) {
     put_set_timeval(in, out, "set_mtime");
 }
 
-void put_filename(XdrCursor& in, Fields* out, const char* key) { put_bytes(in, out, key, MAXNAMLEN); }
+void put_filename(XdrCursor& in, Fields* out, std::string_view key) { put_bytes(in, out, key, MAXNAMLEN); }
 
-void put_path(XdrCursor& in, Fields* out, const char* key) { put_bytes(in, out, key, MAXPATHLEN); }
+void put_path(XdrCursor& in, Fields* out, std::string_view key) { put_bytes(in, out, key, MAXPATHLEN); }
 
 void put_diropargs(XdrCursor& in, Fields* out, const char* dir_key, const char* name_key) {
     put_fhandle(in, out, dir_key);

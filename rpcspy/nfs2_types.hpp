@@ -30,11 +30,11 @@ inline constexpr std::uint32_t NFS_OK = 0;
 const char* ftype_name(std::uint32_t type);
 
 // fhandle (2.3.3): opaque[FHSIZE], printed in hexadecimal under `key`.
-void put_fhandle(XdrCursor& in, Fields* out, const char* key);
+void put_fhandle(XdrCursor& in, Fields* out, std::string_view key);
 
 // timeval (2.3.4): seconds and microseconds (< 10^6, else malformed), printed
 // as seconds.microseconds.
-void put_timeval(XdrCursor& in, Fields* out, const char* key);
+void put_timeval(XdrCursor& in, Fields* out, std::string_view key);
 
 // fattr (2.3.5): printed as ftype mode nlink owner group size fileid atime
 // mtime ctime (blocksize, rdev, blocks and fsid are read but not printed; mode
@@ -49,8 +49,8 @@ void put_sattr(XdrCursor& in, Fields* out);
 
 // filename (2.3.7) and path (2.3.8): strings of at most MAXNAMLEN and
 // MAXPATHLEN bytes, printed as bytes.
-void put_filename(XdrCursor& in, Fields* out, const char* key);
-void put_path(XdrCursor& in, Fields* out, const char* key);
+void put_filename(XdrCursor& in, Fields* out, std::string_view key);
+void put_path(XdrCursor& in, Fields* out, std::string_view key);
 
 // diropargs (2.2.4 LOOKUP): dir handle and name under the given keys.
 void put_diropargs(XdrCursor& in, Fields* out, const char* dir_key, const char* name_key);

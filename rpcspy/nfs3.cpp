@@ -31,7 +31,7 @@ std::string_view read_status(XdrCursor& in, bool& ok) {
 }
 
 // An enumeration printed by name: below `limit` (else malformed).
-void put_enum(XdrCursor& in, Fields* out, const char* key, std::uint32_t limit,
+void put_enum(XdrCursor& in, Fields* out, std::string_view key, std::uint32_t limit,
               const char* (*name)(std::uint32_t)) {
     std::uint32_t v = in.enumeration(limit);
     if (out && in.ok()) out->word(key, name(v));

@@ -97,17 +97,17 @@ const char* createmode3_name(std::uint32_t mode) {
     return mode < 3 ? names[mode] : nullptr;
 }
 
-void put_nfs_fh3(XdrCursor& in, Fields* out, const char* key) {
+void put_nfs_fh3(XdrCursor& in, Fields* out, std::string_view key) {
     auto fh = read_nfs_fh3(in);
     if (out && in.ok()) out->hex(key, fh);
 }
 
-void put_filename3(XdrCursor& in, Fields* out, const char* key) { put_bytes(in, out, key, kNameMax); }
+void put_filename3(XdrCursor& in, Fields* out, std::string_view key) { put_bytes(in, out, key, kNameMax); }
 
-void put_nfspath3(XdrCursor& in, Fields* out, const char* key) { put_bytes(in, out, key, kPathMax); }
+void put_nfspath3(XdrCursor& in, Fields* out, std::string_view key) { put_bytes(in, out, key, kPathMax); }
 
 // RFC 1813 2.5 nfstime3.
-void put_nfstime3(XdrCursor& in, Fields* out, const char* key) {
+void put_nfstime3(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint32_t sec = in.u32();
     std::uint32_t nsec = in.u32();
     if (!in.ok()) return;
@@ -118,7 +118,7 @@ void put_nfstime3(XdrCursor& in, Fields* out, const char* key) {
     if (out) out->time(key, sec, nsec, 9);
 }
 
-std::uint32_t put_ftype3(XdrCursor& in, Fields* out, const char* key) {
+std::uint32_t put_ftype3(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint32_t t = in.u32();
     if (!in.ok()) return 0;
     const char* name = ftype3_name(t);
@@ -170,14 +170,14 @@ void put_wcc_data(XdrCursor& in, Fields* out) {
 }
 
 // RFC 1813 2.6 post_op_fh3.
-void put_post_op_fh3(XdrCursor& in, Fields* out, const char* key) {
+void put_post_op_fh3(XdrCursor& in, Fields* out, std::string_view key) {
     if (in.boolean()) put_nfs_fh3(in, out, key);
 }
 
 namespace {
 // RFC 1813 2.6 set_atime/set_mtime: enum time_how, then nfstime3 for
 // SET_TO_CLIENT_TIME.
-void put_set_time(XdrCursor& in, Fields* out, const char* key) {
+void put_set_time(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint32_t how = in.enumeration(3);
     if (!in.ok()) return;
     if (how == 1) {  // SET_TO_SERVER_TIME

@@ -30,38 +30,38 @@ using common::XdrCursor;
 // Generic read-and-emit helpers.
 
 // Reads an unsigned 32-bit integer; prints it as a number.
-inline std::uint32_t put_u32(XdrCursor& in, Fields* out, const char* key) {
+inline std::uint32_t put_u32(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint32_t v = in.u32();
     if (out && in.ok()) out->number(key, v);
     return v;
 }
 // Reads a signed 32-bit integer; prints it as a number.
-inline std::int32_t put_i32(XdrCursor& in, Fields* out, const char* key) {
+inline std::int32_t put_i32(XdrCursor& in, Fields* out, std::string_view key) {
     std::int32_t v = in.i32();
     if (out && in.ok()) out->signed_number(key, v);
     return v;
 }
 // Reads an unsigned 64-bit integer; prints it as a number.
-inline std::uint64_t put_u64(XdrCursor& in, Fields* out, const char* key) {
+inline std::uint64_t put_u64(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint64_t v = in.u64();
     if (out && in.ok()) out->number(key, v);
     return v;
 }
 // Reads an XDR bool; prints it as 0 or 1.
-inline bool put_bool(XdrCursor& in, Fields* out, const char* key) {
+inline bool put_bool(XdrCursor& in, Fields* out, std::string_view key) {
     bool v = in.boolean();
     if (out && in.ok()) out->number(key, v ? 1 : 0);
     return v;
 }
 // Reads a variable-length opaque of at most `max` bytes; prints it as bytes.
-inline std::span<const std::uint8_t> put_bytes(XdrCursor& in, Fields* out, const char* key,
+inline std::span<const std::uint8_t> put_bytes(XdrCursor& in, Fields* out, std::string_view key,
                                                std::uint32_t max) {
     auto v = in.opaque_var(max);
     if (out && in.ok()) out->bytes(key, v);
     return v;
 }
 // Reads a fixed-length opaque of n bytes; prints it in hexadecimal.
-inline void put_hex_fixed(XdrCursor& in, Fields* out, const char* key, std::size_t n) {
+inline void put_hex_fixed(XdrCursor& in, Fields* out, std::string_view key, std::size_t n) {
     auto v = in.opaque_fixed(n);
     if (out && in.ok()) out->hex(key, v);
 }
@@ -130,19 +130,19 @@ const char* createmode3_name(std::uint32_t mode);
 // nfs_fh3 (2.5): opaque data<NFS3_FHSIZE>. Returns the handle bytes.
 inline std::span<const std::uint8_t> read_nfs_fh3(XdrCursor& in) { return in.opaque_var(NFS3_FHSIZE); }
 // Reads an nfs_fh3 and prints it in hexadecimal under `key` ("fh", "dir", "todir").
-void put_nfs_fh3(XdrCursor& in, Fields* out, const char* key);
+void put_nfs_fh3(XdrCursor& in, Fields* out, std::string_view key);
 
 // filename3 (2.5): string<>, bounded by kNameMax. Printed as bytes.
-void put_filename3(XdrCursor& in, Fields* out, const char* key);
+void put_filename3(XdrCursor& in, Fields* out, std::string_view key);
 // nfspath3 (2.5): string<>, bounded by kPathMax. Printed as bytes.
-void put_nfspath3(XdrCursor& in, Fields* out, const char* key);
+void put_nfspath3(XdrCursor& in, Fields* out, std::string_view key);
 
 // nfstime3 (2.5): seconds and nanoseconds (< 10^9, else malformed); printed as
 // seconds.nanoseconds.
-void put_nfstime3(XdrCursor& in, Fields* out, const char* key);
+void put_nfstime3(XdrCursor& in, Fields* out, std::string_view key);
 
 // ftype3 (2.6): read as an enumeration 1..7 (else malformed); printed by name.
-std::uint32_t put_ftype3(XdrCursor& in, Fields* out, const char* key);
+std::uint32_t put_ftype3(XdrCursor& in, Fields* out, std::string_view key);
 
 // fattr3 (2.5): printed as ftype mode nlink owner group size used fileid atime
 // mtime ctime (rdev and fsid are read but not printed; mode is masked to 07777).
@@ -160,7 +160,7 @@ void skip_pre_op_attr(XdrCursor& in);
 void put_wcc_data(XdrCursor& in, Fields* out);
 
 // post_op_fh3 (2.6): bool handle_follows, then nfs_fh3 (printed under `key`).
-void put_post_op_fh3(XdrCursor& in, Fields* out, const char* key);
+void put_post_op_fh3(XdrCursor& in, Fields* out, std::string_view key);
 
 // sattr3 (2.6): the attributes a client sets, as set_mode (octal) set_owner
 // set_group set_size set_atime set_mtime (each only when set; times are

@@ -75,7 +75,7 @@ void skip_fs_locations_info4(XdrCursor& in) {
 }
 
 // settime4 (RFC 8881 3.3.x): printed as "server" or the client's time.
-void put_settime4(XdrCursor& in, Fields* out, const char* key) {
+void put_settime4(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint32_t how = in.u32();
     if (!in.ok()) return;
     if (how == 0) {  // SET_TO_SERVER_TIME4
@@ -247,7 +247,7 @@ bool put_attr(XdrCursor& in, std::uint32_t attr, Fields* out, AttrKeys keys,
 }  // namespace
 
 // RFC 8881 3.3.x bitmap4.
-std::uint32_t put_bitmap4(XdrCursor& in, Fields* out, const char* key, bool attrs,
+std::uint32_t put_bitmap4(XdrCursor& in, Fields* out, std::string_view key, bool attrs,
                           std::uint32_t (*words)[kBitmapWordsMax]) {
     std::uint32_t n = in.u32();
     if (!in.ok()) return 0;

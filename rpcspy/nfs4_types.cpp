@@ -79,14 +79,14 @@ const char* layouttype4_name(std::uint32_t type) {
     return type < std::size(names) ? names[type] : nullptr;
 }
 
-void put_nfs_fh4(XdrCursor& in, Fields* out, const char* key) {
+void put_nfs_fh4(XdrCursor& in, Fields* out, std::string_view key) {
     auto fh = read_nfs_fh4(in);
     if (out && in.ok()) out->hex(key, fh);
 }
 
-void put_component4(XdrCursor& in, Fields* out, const char* key) { put_bytes(in, out, key, kNameMax); }
-void put_linktext4(XdrCursor& in, Fields* out, const char* key) { put_bytes(in, out, key, kPathMax); }
-void put_utf8(XdrCursor& in, Fields* out, const char* key) { put_bytes(in, out, key, kStringMax); }
+void put_component4(XdrCursor& in, Fields* out, std::string_view key) { put_bytes(in, out, key, kNameMax); }
+void put_linktext4(XdrCursor& in, Fields* out, std::string_view key) { put_bytes(in, out, key, kPathMax); }
+void put_utf8(XdrCursor& in, Fields* out, std::string_view key) { put_bytes(in, out, key, kStringMax); }
 void skip_opaque(XdrCursor& in, std::uint32_t max) { in.opaque_var(max); }
 
 std::uint32_t read_array_len(XdrCursor& in, std::uint32_t max) {
@@ -99,20 +99,20 @@ std::uint32_t read_array_len(XdrCursor& in, std::uint32_t max) {
     return n;
 }
 
-void put_verifier4(XdrCursor& in, Fields* out, const char* key) {
+void put_verifier4(XdrCursor& in, Fields* out, std::string_view key) {
     put_hex_fixed(in, out, key, NFS4_VERIFIER_SIZE);
 }
-void put_stateid4(XdrCursor& in, Fields* out, const char* key) { put_hex_fixed(in, out, key, kStateidSize); }
-void put_clientid4(XdrCursor& in, Fields* out, const char* key) { put_hex_fixed(in, out, key, 8); }
-void put_sessionid4(XdrCursor& in, Fields* out, const char* key) {
+void put_stateid4(XdrCursor& in, Fields* out, std::string_view key) { put_hex_fixed(in, out, key, kStateidSize); }
+void put_clientid4(XdrCursor& in, Fields* out, std::string_view key) { put_hex_fixed(in, out, key, 8); }
+void put_sessionid4(XdrCursor& in, Fields* out, std::string_view key) {
     put_hex_fixed(in, out, key, NFS4_SESSIONID_SIZE);
 }
-void put_deviceid4(XdrCursor& in, Fields* out, const char* key) {
+void put_deviceid4(XdrCursor& in, Fields* out, std::string_view key) {
     put_hex_fixed(in, out, key, NFS4_DEVICEID4_SIZE);
 }
 
 // RFC 8881 3.3.x state_owner4.
-void put_state_owner4(XdrCursor& in, Fields* out, const char* key) {
+void put_state_owner4(XdrCursor& in, Fields* out, std::string_view key) {
     auto clientid = in.opaque_fixed(8);
     auto owner = in.opaque_var(NFS4_OPAQUE_LIMIT);
     if (!out || !in.ok()) return;
@@ -123,7 +123,7 @@ void put_state_owner4(XdrCursor& in, Fields* out, const char* key) {
 }
 
 // RFC 8881 3.3.1 nfstime4.
-void put_nfstime4(XdrCursor& in, Fields* out, const char* key) {
+void put_nfstime4(XdrCursor& in, Fields* out, std::string_view key) {
     std::int64_t sec = in.i64();
     std::uint32_t nsec = in.u32();
     if (!in.ok()) return;
@@ -138,7 +138,7 @@ void put_nfstime4(XdrCursor& in, Fields* out, const char* key) {
         out->signed_number(key, sec);
 }
 
-std::uint32_t put_enum(XdrCursor& in, Fields* out, const char* key, std::uint32_t limit, const char* const* names) {
+std::uint32_t put_enum(XdrCursor& in, Fields* out, std::string_view key, std::uint32_t limit, const char* const* names) {
     std::uint32_t v = in.u32();
     if (!in.ok()) return v;
     if (v >= limit || !names[v]) {
@@ -149,12 +149,12 @@ std::uint32_t put_enum(XdrCursor& in, Fields* out, const char* key, std::uint32_
     return v;
 }
 
-void put_flags(XdrCursor& in, Fields* out, const char* key) {
+void put_flags(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint32_t v = in.u32();
     if (out && in.ok()) out->hex32(key, v);
 }
 
-void put_layouttype4(XdrCursor& in, Fields* out, const char* key) {
+void put_layouttype4(XdrCursor& in, Fields* out, std::string_view key) {
     std::uint32_t v = in.u32();
     if (!out || !in.ok()) return;
     if (const char* name = layouttype4_name(v))
@@ -163,17 +163,17 @@ void put_layouttype4(XdrCursor& in, Fields* out, const char* key) {
         out->number(key, v);
 }
 
-void put_layoutiomode4(XdrCursor& in, Fields* out, const char* key) {
+void put_layoutiomode4(XdrCursor& in, Fields* out, std::string_view key) {
     static constexpr const char* names[] = {nullptr, "read", "rw", "any"};
     put_enum(in, out, key, 4, names);
 }
 
-void put_lock_type4(XdrCursor& in, Fields* out, const char* key) {
+void put_lock_type4(XdrCursor& in, Fields* out, std::string_view key) {
     static constexpr const char* names[] = {nullptr, "read", "write", "readw", "writew"};
     put_enum(in, out, key, 5, names);
 }
 
-void put_stable_how4(XdrCursor& in, Fields* out, const char* key) {
+void put_stable_how4(XdrCursor& in, Fields* out, std::string_view key) {
     static constexpr const char* names[] = {"unstable", "data_sync", "file_sync"};
     put_enum(in, out, key, 3, names);
 }

@@ -72,56 +72,56 @@ const char* layouttype4_name(std::uint32_t type);
 
 // nfs_fh4: opaque<NFS4_FHSIZE>, printed in hexadecimal.
 inline std::span<const std::uint8_t> read_nfs_fh4(XdrCursor& in) { return in.opaque_var(NFS4_FHSIZE); }
-void put_nfs_fh4(XdrCursor& in, Fields* out, const char* key);
+void put_nfs_fh4(XdrCursor& in, Fields* out, std::string_view key);
 
 // component4 (utf8str_cs), printed as bytes.
-void put_component4(XdrCursor& in, Fields* out, const char* key);
+void put_component4(XdrCursor& in, Fields* out, std::string_view key);
 // linktext4, printed as bytes.
-void put_linktext4(XdrCursor& in, Fields* out, const char* key);
+void put_linktext4(XdrCursor& in, Fields* out, std::string_view key);
 // Any other utf8string or string<>: printed as bytes.
-void put_utf8(XdrCursor& in, Fields* out, const char* key);
+void put_utf8(XdrCursor& in, Fields* out, std::string_view key);
 // The length of an array: at most `max` elements (else malformed); 0 once failed.
 std::uint32_t read_array_len(XdrCursor& in, std::uint32_t max = kArrayMax);
 // opaque<> skipped (bounded by `max`).
 void skip_opaque(XdrCursor& in, std::uint32_t max = kStringMax);
 
 // verifier4: 8 bytes, hexadecimal.
-void put_verifier4(XdrCursor& in, Fields* out, const char* key);
+void put_verifier4(XdrCursor& in, Fields* out, std::string_view key);
 // stateid4 {seqid, other[12]}: the 16 bytes in hexadecimal.
-void put_stateid4(XdrCursor& in, Fields* out, const char* key);
+void put_stateid4(XdrCursor& in, Fields* out, std::string_view key);
 // clientid4 (uint64): 16 hexadecimal digits.
-void put_clientid4(XdrCursor& in, Fields* out, const char* key);
+void put_clientid4(XdrCursor& in, Fields* out, std::string_view key);
 // sessionid4: 16 bytes, hexadecimal.
-void put_sessionid4(XdrCursor& in, Fields* out, const char* key);
+void put_sessionid4(XdrCursor& in, Fields* out, std::string_view key);
 // deviceid4: 16 bytes, hexadecimal.
-void put_deviceid4(XdrCursor& in, Fields* out, const char* key);
+void put_deviceid4(XdrCursor& in, Fields* out, std::string_view key);
 // state_owner4 (open_owner4, lock_owner4): the clientid's 8 bytes followed by
 // the owner bytes, all in hexadecimal (the clientid is always 16 digits).
-void put_state_owner4(XdrCursor& in, Fields* out, const char* key);
+void put_state_owner4(XdrCursor& in, Fields* out, std::string_view key);
 
 // nfstime4 {int64 seconds, uint32 nseconds (< 10^9)}: seconds.nanoseconds
 // (a time before 1970 is printed as whole seconds, negative).
-void put_nfstime4(XdrCursor& in, Fields* out, const char* key);
+void put_nfstime4(XdrCursor& in, Fields* out, std::string_view key);
 
 // An enumeration below `limit`, printed by name (names[v]).
 // Returns the value read (check in.ok(): a value outside names fails the cursor).
-std::uint32_t put_enum(XdrCursor& in, Fields* out, const char* key, std::uint32_t limit, const char* const* names);
+std::uint32_t put_enum(XdrCursor& in, Fields* out, std::string_view key, std::uint32_t limit, const char* const* names);
 // A 32-bit flag word, printed as 8 hexadecimal digits.
-void put_flags(XdrCursor& in, Fields* out, const char* key);
+void put_flags(XdrCursor& in, Fields* out, std::string_view key);
 // layouttype4, printed by name (or number for another type).
-void put_layouttype4(XdrCursor& in, Fields* out, const char* key);
+void put_layouttype4(XdrCursor& in, Fields* out, std::string_view key);
 // layoutiomode4: "read", "rw", "any".
-void put_layoutiomode4(XdrCursor& in, Fields* out, const char* key);
+void put_layoutiomode4(XdrCursor& in, Fields* out, std::string_view key);
 // nfs_lock_type4: "read", "write", "readw", "writew".
-void put_lock_type4(XdrCursor& in, Fields* out, const char* key);
+void put_lock_type4(XdrCursor& in, Fields* out, std::string_view key);
 // stable_how4: "unstable", "data_sync", "file_sync".
-void put_stable_how4(XdrCursor& in, Fields* out, const char* key);
+void put_stable_how4(XdrCursor& in, Fields* out, std::string_view key);
 
 // bitmap4 (at most kBitmapWordsMax words, else malformed). With `attrs`, the
 // set bits are printed as a comma-separated list of attribute names (numbers
 // for unnamed ones), "-" for none; otherwise the words in hexadecimal joined
 // by commas. Returns the number of words read into `words` (at most 8).
-std::uint32_t put_bitmap4(XdrCursor& in, Fields* out, const char* key, bool attrs,
+std::uint32_t put_bitmap4(XdrCursor& in, Fields* out, std::string_view key, bool attrs,
                           std::uint32_t (*words)[kBitmapWordsMax] = nullptr);
 
 // change_info4 {atomic, before, after}: skipped.

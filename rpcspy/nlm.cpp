@@ -42,14 +42,14 @@ std::string_view status_of(std::uint32_t s) {
 }
 
 // netobj printed in hexadecimal.
-void put_netobj(XdrCursor& in, Fields* out, const char* key) {
+void put_netobj(XdrCursor& in, Fields* out, std::string_view key) {
     auto v = in.opaque_var(MAXNETOBJ_SZ);
     if (out && in.ok()) out->hex(key, v);
 }
 
 // An offset or length: unsigned 32 bits (versions 1, 3) or 64 bits (version 4).
 template <bool V4>
-void put_range_value(XdrCursor& in, Fields* out, const char* key) {
+void put_range_value(XdrCursor& in, Fields* out, std::string_view key) {
     if constexpr (V4)
         put_u64(in, out, key);
     else

@@ -1,8 +1,9 @@
 #include "rpcspy/packet.hpp"
 
-#include <arpa/inet.h>
 #include <charconv>
 #include <cstring>
+
+#include "rpcspy/address_text.hpp"
 
 namespace rpcspy {
 
@@ -218,20 +219,8 @@ PacketStatus decode_frame(int dlt, const std::uint8_t* f, std::size_t caplen, Pa
 }
 
 std::size_t format_address(const Endpoint& e, char* buf) {
-    if (e.family == 4) {
-        char* p = buf;
-        for (int i = 0; i < 4; ++i) {
-            if (i) *p++ = '.';
-            p = std::to_chars(p, p + 4, e.addr[static_cast<std::size_t>(i)]).ptr;
-        }
-        return static_cast<std::size_t>(p - buf);
-    }
-    // inet_ntop produces the RFC 5952 form on glibc.
-    if (!inet_ntop(AF_INET6, e.addr.data(), buf, 46)) {
-        std::memcpy(buf, "?", 2);
-        return 1;
-    }
-    return std::strlen(buf);
+    char* end = e.family == 4 ? put_ipv4_text(e.addr.data(), buf) : put_ipv6_text(e.addr.data(), buf);
+    return static_cast<std::size_t>(end - buf);
 }
 
 std::size_t format_endpoint(const Endpoint& e, char* buf) {

@@ -54,32 +54,42 @@ const common::Fields& RecordWriter::redacted(const common::Fields& in, common::F
         std::string_view v = in.value(f);
         switch (f.kind) {
             case common::FieldKind::Bytes: {
-                std::size_t second = std::string_view(f.key) == "entry" ? v.find('/', v.find('/') + 1)
+                std::size_t second = f.key_view() == "entry" ? v.find('/', v.find('/') + 1)
                                                                          : std::string_view::npos;
                 if (second != std::string_view::npos && v.find('/') != std::string_view::npos) {
                     char buf[320];  // file id (20 digits) + NFSv4 handle (128 bytes in hex) + 2 slashes
                     std::size_t n = std::min(second + 1, sizeof buf - 1);
                     v.copy(buf, n);
                     buf[n] = '-';
-                    out.bytes(f.key, std::string_view(buf, n + 1));
+                    out.bytes(f.key_view(), std::string_view(buf, n + 1));
                 } else {
-                    out.word(f.key, "-");
+                    out.word(f.key_view(), "-");
                 }
                 break;
             }
-            case common::FieldKind::GroupBegin: out.begin_group(f.key); break;
+            case common::FieldKind::GroupBegin: out.begin_group(f.key_view()); break;
             case common::FieldKind::GroupEnd: out.end_group(); break;
-            case common::FieldKind::Number: out.decimal(f.key, v); break;
-            case common::FieldKind::Word: out.word(f.key, v); break;
+            case common::FieldKind::Number: out.decimal(f.key_view(), v); break;
+            case common::FieldKind::Word: out.word(f.key_view(), v); break;
         }
     }
     return out;
 }
 
+const RecordWriter::EndpointText& RecordWriter::endpoint_text(const Endpoint& e, EndpointText& c) {
+    if (c.valid && c.endpoint == e) return c;
+    c.endpoint = e;
+    c.valid = true;
+    c.address_len = format_address(e, c.text);
+    c.len = format_endpoint(e, c.text);
+    return c;
+}
+
 void RecordWriter::write(const RecordHead& h, const common::Fields& call_in, const common::Fields& reply_in) {
     const common::Fields& call = redacted(call_in, call_scratch_);
     const common::Fields& reply = redacted(reply_in, reply_scratch_);
-    char addr[64];
+    const EndpointText& client = endpoint_text(h.client, client_text_);
+    const EndpointText& server = endpoint_text(h.server, server_text_);
     if (format_ == OutputFormat::Text) {
         put_time(h.call_ts);
         out_.put(' ');
@@ -88,9 +98,9 @@ void RecordWriter::write(const RecordHead& h, const common::Fields& call_in, con
         else
             out_.put('-');
         out_.put(' ');
-        out_.put({addr, format_endpoint(h.client, addr)});
+        out_.put({client.text, client.len});
         out_.put(' ');
-        out_.put({addr, format_endpoint(h.server, addr)});
+        out_.put({server.text, server.len});
         out_.put(' ');
         out_.put(transport_name(h.transport));
         out_.put(' ');
@@ -132,11 +142,11 @@ void RecordWriter::write(const RecordHead& h, const common::Fields& call_in, con
         else
             out_.put("null");
         out_.put(",\"client\":\"");
-        out_.put({addr, format_address(h.client, addr)});
+        out_.put({client.text, client.address_len});
         out_.put("\",\"cport\":");
         out_.put_u64(h.client.port);
         out_.put(",\"server\":\"");
-        out_.put({addr, format_address(h.server, addr)});
+        out_.put({server.text, server.address_len});
         out_.put("\",\"sport\":");
         out_.put_u64(h.server.port);
         out_.put(",\"proto\":\"");

@@ -56,6 +56,16 @@ private:
     void put_duration(std::int64_t ns);
     void end_record();
     const common::Fields& redacted(const common::Fields& in, common::Fields& scratch) const;
+    // "address.port" of an endpoint, formatted once while it stays the same
+    // (records of one conversation repeat their client and server).
+    struct EndpointText {
+        Endpoint endpoint;
+        bool valid = false;
+        std::size_t address_len = 0;  // "address"
+        std::size_t len = 0;          // "address.port"
+        char text[48];
+    };
+    static const EndpointText& endpoint_text(const Endpoint& e, EndpointText& cache);
 
     common::OutBuffer& out_;
     OutputFormat format_;
@@ -63,6 +73,7 @@ private:
     bool line_buffered_;
     bool no_names_ = false;
     common::Fields call_scratch_, reply_scratch_;
+    EndpointText client_text_, server_text_;
     std::uint64_t written_ = 0;
 };
 

@@ -30,13 +30,13 @@ void TcpReassembler::on_segment(const Packet& pkt) {
     if (held_pieces_ > 0 && (pkt.flags & tcp_flags::Ack) && !(pkt.src == pkt.dst)) {
         // The peer acknowledges bytes: those missing before the ack were sent and
         // received, so the capture lost them; they will not come late.
-        auto rit = streams_.find(FlowKey{pkt.dst, pkt.src});
-        if (rit != streams_.end() && !rit->second.held.empty())
-            stats_.gaps_acked += declare_gaps(rit->second, rit->first, true, pkt.ack);
+        auto* reverse = find_stream(FlowKey{pkt.dst, pkt.src});
+        if (reverse && !reverse->second.held.empty())
+            stats_.gaps_acked += declare_gaps(reverse->second, reverse->first, true, pkt.ack);
     }
     FlowKey key{pkt.src, pkt.dst};
-    auto it = streams_.find(key);
-    if (it == streams_.end()) {
+    StreamMap::value_type* entry = find_stream(key);
+    if (!entry) {
         if (pkt.flags & tcp_flags::Rst) return;
         if (streams_.size() >= limits_.max_streams) {
             auto victim = std::min_element(streams_.begin(), streams_.end(), [](const auto& a, const auto& b) {
@@ -45,9 +45,10 @@ void TcpReassembler::on_segment(const Packet& pkt) {
             erase_stream(victim);
             ++stats_.streams_evicted;
         }
-        it = streams_.emplace(key, Stream{}).first;
+        entry = &*streams_.emplace(key, Stream{}).first;
+        remember(entry);
     }
-    Stream& s = it->second;
+    Stream& s = entry->second;
     s.last_seen = pkt.ts;
 
     if (pkt.flags & tcp_flags::Syn) {
@@ -107,7 +108,7 @@ void TcpReassembler::on_segment(const Packet& pkt) {
     if (pkt.flags & (tcp_flags::Fin | tcp_flags::Rst)) {
         if (!s.held.empty()) declare_gaps(s, key, false, 0);
         desync(s);
-        erase_stream(it);
+        erase_stream(streams_.find(key));
     }
 }
 
@@ -285,7 +286,22 @@ std::uint64_t TcpReassembler::declare_gaps(Stream& s, const FlowKey& key, bool l
 
 void TcpReassembler::erase_stream(StreamMap::iterator it) {
     if (!it->second.held.empty()) declare_gaps(it->second, it->first, false, 0);
+    forget_recent();
     streams_.erase(it);
+}
+
+TcpReassembler::StreamMap::value_type* TcpReassembler::find_stream(const FlowKey& key) {
+    for (StreamMap::value_type* r : recent_)
+        if (r && r->first == key) return r;
+    auto it = streams_.find(key);
+    if (it == streams_.end()) return nullptr;
+    remember(&*it);
+    return &*it;
+}
+
+void TcpReassembler::remember(StreamMap::value_type* entry) {
+    recent_[1] = recent_[0];
+    recent_[0] = entry;
 }
 
 void TcpReassembler::expire_holds(const Timestamp& now) {
@@ -430,6 +446,7 @@ void TcpReassembler::expire(const Timestamp& now) {
     for (auto it = streams_.begin(); it != streams_.end();) {
         if (now.sec - it->second.last_seen.sec > limits_.idle_seconds) {
             if (!it->second.held.empty()) declare_gaps(it->second, it->first, false, 0);
+            forget_recent();
             it = streams_.erase(it);
             ++stats_.streams_evicted;
         } else {

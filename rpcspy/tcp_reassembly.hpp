@@ -157,12 +157,19 @@ private:
     std::uint64_t declare_gaps(Stream& s, const FlowKey& key, bool limited, std::uint32_t upto,
                                std::size_t max_holes = SIZE_MAX);
     void erase_stream(StreamMap::iterator it);
+    // The stream of a direction, or nullptr. The last two directions found (a
+    // conversation's calls and replies alternate) are found again without
+    // hashing; erasing any stream forgets them.
+    StreamMap::value_type* find_stream(const FlowKey& key);
+    void remember(StreamMap::value_type* entry);
+    void forget_recent() { recent_[0] = recent_[1] = nullptr; }
     static Packet make_packet(const FlowKey& key, const Timestamp& ts, std::uint32_t seq);
 
     TcpSink& sink_;
     TcpLimits limits_;
     TcpStats stats_;
     StreamMap streams_;
+    StreamMap::value_type* recent_[2] = {nullptr, nullptr};
     std::size_t held_total_ = 0;   // stored bytes held over all streams
     std::size_t held_pieces_ = 0;  // pieces held over all streams
     std::vector<std::vector<std::uint8_t>> spare_;  // byte buffers for reuse

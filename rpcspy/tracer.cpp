@@ -96,17 +96,6 @@ bool listed(const std::vector<std::string>& list, const char* name, std::uint32_
                        [&](const std::string& s) { return s == num || (name && s == name); });
 }
 
-// A hash of a call's key, to recognise replies to calls answered recently.
-std::uint64_t key_hash(const CallKey& k) {
-    std::uint64_t h = 1469598103934665603ULL;
-    auto feed = [&h](std::uint64_t v) { h = (h ^ v) * 1099511628211ULL; };
-    for (std::uint8_t b : k.client.addr) feed(b);
-    feed(k.client.port);
-    feed(k.server_port);
-    feed(k.xid);
-    feed(static_cast<std::uint64_t>(k.transport));
-    return h | 1;  // never 0, the value of an empty slot
-}
 
 }  // namespace
 
@@ -228,7 +217,7 @@ void Tracer::on_reply(const Packet& pkt, const Timestamp& ts, const RpcReply& re
     CallKey key{pkt.dst, pkt.src.port, reply.xid, pkt.transport};
     PendingCall* pc = calls_.find(key, pkt.src);
     if (!pc) {
-        const std::uint64_t h = key_hash(key);
+        const std::uint64_t h = hash_call_key(key);
         bool answered = std::find(answered_.begin(), answered_.end(), h) != answered_.end();
         ++(answered ? stats_.duplicate_replies : stats_.orphan_replies);
         return;
@@ -292,7 +281,7 @@ void Tracer::on_reply(const Packet& pkt, const Timestamp& ts, const RpcReply& re
     }
     ++stats_.pairs;
     emit(*pc, true, ts, status, results_);
-    answered_[answered_next_++ % answered_.size()] = key_hash(key);
+    answered_[answered_next_++ % answered_.size()] = hash_call_key(key);
     calls_.erase(pc);
 }
 

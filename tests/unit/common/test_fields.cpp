@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -80,4 +81,76 @@ TEST_CASE("fields: groups are flat in text and an array of objects in JSON", "[f
     g.begin_group("ops");
     g.end_group();
     CHECK(json(g) == ",\"ops\":[{}]");
+}
+
+TEST_CASE("fields: values stay intact while the storage grows") {
+    common::Fields f;
+    std::string expect;
+    for (std::uint64_t i = 0; i < 2000; ++i) {
+        f.number("n", i * 1'000'003);
+        f.time("t", i, i % 1000, 6);
+        f.hex32("x", static_cast<std::uint32_t>(i));
+        f.octal("m", static_cast<std::uint32_t>(i));
+        f.signed_number("s", -static_cast<std::int64_t>(i));
+    }
+    for (std::uint64_t i = 0; i < 2000; ++i) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(i * 1'000'003));
+        REQUIRE(f.value(f[5 * i]) == buf);
+        std::snprintf(buf, sizeof buf, "%llu.%06llu", static_cast<unsigned long long>(i),
+                      static_cast<unsigned long long>(i % 1000));
+        REQUIRE(f.value(f[5 * i + 1]) == buf);
+        std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(i));
+        REQUIRE(f.value(f[5 * i + 2]) == buf);
+        std::snprintf(buf, sizeof buf, "0%o", static_cast<unsigned>(i));
+        REQUIRE(f.value(f[5 * i + 3]) == buf);
+        std::snprintf(buf, sizeof buf, "-%llu", static_cast<unsigned long long>(i));
+        REQUIRE(f.value(f[5 * i + 4]) == (i == 0 ? "0" : buf));
+    }
+}
+
+TEST_CASE("fields: time pads the fraction, and a zero width prints the digits") {
+    common::Fields f;
+    f.time("a", 5, 7, 9);
+    f.time("b", 5, 0, 0);
+    f.time("c", 5, 1234567, 6);  // more digits than the width: all of them
+    f.time("d", 0, 0, 6);
+    CHECK(f.value(f[0]) == "5.000000007");
+    CHECK(f.value(f[1]) == "5.0");
+    CHECK(f.value(f[2]) == "5.1234567");
+    CHECK(f.value(f[3]) == "0.000000");
+}
+
+TEST_CASE("out buffer: padded numbers like printf %0*llu") {
+    std::uint64_t x = 88172645463325252ULL;
+    for (int n = 0; n < 20000; ++n) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift64
+        std::uint64_t v = n % 4 == 0 ? x : x % (std::uint64_t{1} << (n % 64));
+        int width = n % 22;
+        OutBuffer out;
+        out.put_padded(v, width);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%0*llu", width, static_cast<unsigned long long>(v));
+        INFO(v << " width " << width);
+        REQUIRE(out.view() == buf);
+    }
+}
+
+TEST_CASE("out buffer: pieces of every length from 0 to 40 bytes are copied exactly") {
+    std::string all;
+    for (int i = 0; i < 64; ++i) all += static_cast<char>('A' + i % 26);
+    OutBuffer out;
+    std::string expect;
+    for (std::size_t n = 0; n <= 40; ++n)
+        for (std::size_t at = 0; at < 8; ++at) {
+            std::string_view piece = std::string_view(all).substr(at, n);
+            out.put(piece);
+            out.put_token(piece, piece);
+            expect += piece;
+            expect += ' ';
+            expect += piece;
+            expect += '=';
+            expect += piece;
+        }
+    CHECK(out.view() == expect);
 }

@@ -91,3 +91,15 @@ TEST_CASE("call table: many inserts and erases keep every live key findable", "[
     for (std::uint32_t x : live) CHECK(t.find(key(x), ep(1, 2049)) != nullptr);
     CHECK(t.full() == (live.size() >= 1000));
 }
+
+TEST_CASE("call table: the index grows with the live calls and keeps them findable", "[call_table]") {
+    CallTable t(100000);
+    for (std::uint32_t x = 0; x < 5000; ++x) {
+        t.insert(key(x))->server = ep(1, 2049);
+        if ((x & (x + 1)) == 0)  // after each power of two: every key so far
+            for (std::uint32_t y = 0; y <= x; ++y) REQUIRE(t.find(key(y), ep(1, 2049)) != nullptr);
+    }
+    for (std::uint32_t x = 0; x < 5000; x += 2) t.erase(t.find(key(x), ep(1, 2049)));
+    for (std::uint32_t x = 0; x < 5000; ++x) CHECK((t.find(key(x), ep(1, 2049)) != nullptr) == (x % 2 == 1));
+    CHECK(t.size() == 2500);
+}
