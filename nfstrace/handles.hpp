@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/flat_index.hpp"
 #include "nfstrace/config.hpp"
 
 namespace nfstrace {
@@ -102,36 +103,22 @@ public:
 
     // Forgets nodes not seen since `cutoff` that have no open runs. Returns how many.
     std::size_t expire(Time cutoff);
-    std::size_t size() const { return index_count_; }
+    std::size_t size() const { return index_.size(); }
     // All slots (for sweeps).
     std::vector<Node>& slots() { return slots_; }
 
 private:
-    struct DentKey {
-        HandleRef dir;
-        std::string name;
-        bool operator==(const DentKey&) const = default;
-    };
-    struct DentHash {
-        std::size_t operator()(const DentKey& k) const {
-            return std::hash<std::string>{}(k.name) ^ (k.dir * 0x9e3779b97f4a7c15ULL);
-        }
-    };
-
     std::vector<Node> slots_;
     std::vector<std::uint32_t> free_;
-    // Open addressing (linear probing, backward-shift deletion) from the hash of a
-    // node's key to its slot: one probe into a flat array, then one compare.
-    struct IndexEntry {
-        std::uint64_t hash;
-        std::uint32_t slot;  // kNoRun: empty
-    };
-    std::uint32_t index_find(std::uint64_t hash, std::string_view key) const;
-    void index_insert(std::uint64_t hash, std::uint32_t slot);
-    void index_erase(std::uint64_t hash, std::uint32_t slot);
-    std::vector<IndexEntry> index_ = std::vector<IndexEntry>(1024, IndexEntry{0, kNoRun});
-    std::size_t index_count_ = 0;
-    std::unordered_map<DentKey, HandleRef, DentHash> dents_;
+    // Hash of a node's key -> slot; a candidate is confirmed against the node's key.
+    common::FlatIndex index_;
+    // Hash of (directory, name) -> the HandleRef that name currently names; a
+    // candidate is confirmed against that node's parent and name, which always
+    // hold the pair its entry was made for (every change of them goes through
+    // unbind()).
+    common::FlatIndex dents_;
+    // Is ref a live node named `name` in `dir`?
+    bool names(HandleRef ref, HandleRef dir, std::string_view name) const;
     std::string key_;  // scratch
     mutable std::vector<const Node*> chain_;  // scratch for path()
 };
