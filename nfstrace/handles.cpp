@@ -60,7 +60,7 @@ HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time n
     std::memcpy(key_.data(), &server, 4);
     key_.append(hex);
     std::uint64_t h = key_hash(key_);
-    std::uint64_t found = index_.find(h, [this](std::uint64_t s) { return slots_[s].key == key_; });
+    std::uint64_t found = index_.find(h, [this](std::uint64_t s) { return slots_[s].key.view() == key_; });
     std::uint32_t slot = found == common::FlatIndex::kNone ? kNoRun : static_cast<std::uint32_t>(found);
     if (slot == kNoRun) {
         if (!free_.empty()) {
@@ -74,7 +74,7 @@ HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time n
         std::uint32_t gen = n.gen + 1;
         n = Node{};
         n.gen = gen;
-        n.key = key_;
+        n.key.assign(key_);
         n.server_id = server;
         n.in_use = true;
         index_.insert(h, slot);
@@ -152,7 +152,7 @@ std::size_t HandleTable::expire(Time cutoff) {
         Node& n = slots_[slot];
         if (!n.in_use || n.last_seen >= cutoff || n.first_run != kNoRun) continue;
         unbind((static_cast<HandleRef>(n.gen) << 32) | (static_cast<HandleRef>(slot) + 1));
-        index_.erase(key_hash(n.key), slot);
+        index_.erase(key_hash(n.key.view()), slot);
         std::uint32_t gen = n.gen;
         n = Node{};
         n.gen = gen;

@@ -58,25 +58,49 @@ private:
 // "10.0.0.2.812" -> "10.0.0.2", "fd00::2.812" -> "fd00::2" (port after the last dot).
 std::string_view host_part(std::string_view address);
 
+// A node's key (4 bytes of server id, then the handle in hex), kept inside the
+// node when short (the usual case) so that confirming an index hit touches no
+// other memory.
+class NodeKey {
+public:
+    static constexpr std::size_t kInline = 76;
+    void assign(std::string_view k) {
+        size_ = static_cast<std::uint32_t>(k.size());
+        if (k.size() <= kInline) {
+            k.copy(inline_, k.size());
+            long_.clear();
+        } else {
+            long_.assign(k);
+        }
+    }
+    std::string_view view() const { return size_ <= kInline ? std::string_view(inline_, size_) : long_; }
+
+private:
+    std::uint32_t size_ = 0;
+    char inline_[kInline]{};
+    std::string long_;
+};
+
 struct Node {
-    std::string key;      // 4 bytes of server id, then the handle in hex
+    // Hot on every lookup: generation, use, key, last seen.
+    std::uint32_t gen = 0;
+    bool in_use = false;
+    Time last_seen = 0;
+    NodeKey key;
     std::string name;     // last component (raw bytes); the export path if root
     HandleRef parent = 0;
-    Time last_seen = 0;
     std::uint64_t size = 0;
     std::uint32_t mode = 0;
-    std::uint32_t gen = 0;
     std::uint32_t first_run = kNoRun;  // runs open on this node (OpenTracker's)
     std::uint32_t server_id = 0;
     FileType ftype = FileType::Unknown;
-    bool in_use = false;
     bool have_size = false;
     bool have_mode = false;
     bool named = false;  // name (and parent, unless root) valid
     bool root = false;   // name is an export path
 
-    std::string_view server_and_hex() const { return key; }
-    std::string_view hex() const { return std::string_view(key).substr(4); }
+    std::string_view server_and_hex() const { return key.view(); }
+    std::string_view hex() const { return key.view().substr(4); }
     std::uint32_t server() const { return server_id; }
 };
 
