@@ -102,9 +102,10 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     ev.mode = 0;
     ev.eof = ev.have_rcount = ev.have_count = ev.have_size = ev.have_mode = ev.write_hint = false;
     ev.ftype = FileType::Unknown;
-    ev.name.clear();
-    ev.toname.clear();
-    ev.entries.clear();
+    // Only if needed: clearing writes to a heap buffer that may be cold.
+    if (!ev.name.empty()) ev.name.clear();
+    if (!ev.toname.empty()) ev.toname.clear();
+    if (!ev.entries.empty()) ev.entries.clear();
 
     std::string_view prog = r.prog();
     if (prog == "nfs" || prog == "100003") {
