@@ -48,21 +48,25 @@ void escape_json(OutBuffer& out, std::span<const std::uint8_t> bytes) {
 
 bool unescape_token(std::string_view token, std::string& out) {
     out.clear();
-    for (std::size_t i = 0; i < token.size(); ++i) {
-        char c = token[i];
-        auto u = static_cast<unsigned char>(c);
-        if (c == '%') {
-            if (i + 2 >= token.size()) return false;
-            int hi = hex_value(token[i + 1]);
-            int lo = hex_value(token[i + 2]);
-            if (hi < 0 || lo < 0) return false;
-            out.push_back(static_cast<char>(hi * 16 + lo));
-            i += 2;
-        } else if (u > 0x20 && u < 0x7f) {
-            out.push_back(c);
-        } else {
-            return false;
+    std::size_t i = 0;
+    while (i < token.size()) {
+        // A run of plain bytes goes in with one append.
+        std::size_t run = i;
+        while (run < token.size()) {
+            auto u = static_cast<unsigned char>(token[run]);
+            if (u <= 0x20 || u >= 0x7f || u == '%') break;
+            ++run;
         }
+        out.append(token.data() + i, run - i);
+        i = run;
+        if (i == token.size()) break;
+        if (token[i] != '%') return false;
+        if (i + 2 >= token.size()) return false;
+        int hi = hex_value(token[i + 1]);
+        int lo = hex_value(token[i + 2]);
+        if (hi < 0 || lo < 0) return false;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 3;
     }
     return true;
 }

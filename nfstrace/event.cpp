@@ -2,6 +2,10 @@
 
 #include <charconv>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/escape.hpp"
 
 namespace nfstrace {
@@ -46,10 +50,25 @@ Op op_from_proc(std::string_view p) {
 }
 
 namespace {
+bool hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+// Handles are long (tens of digits) and in every record: 16 bytes at a time.
 bool is_hex(std::string_view s) {
     if (s.empty()) return false;
-    for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+    const char* p = s.data();
+    const char* const end = p + s.size();
+#if defined(__SSE2__)
+    auto in = [](__m128i v, char lo, char hi) {  // signed compares: bytes >= 0x80 fail
+        return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                             _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    for (; end - p >= 16; p += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        __m128i ok = _mm_or_si128(in(v, '0', '9'), _mm_or_si128(in(v, 'a', 'f'), in(v, 'A', 'F')));
+        if (_mm_movemask_epi8(ok) != 0xffff) return false;
+    }
+#endif
+    for (; p != end; ++p)
+        if (!hex_digit(*p)) return false;
     return true;
 }
 bool parse_bool(std::string_view s) { return s == "true" || s == "1" || s == "yes"; }
@@ -83,9 +102,10 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     ev.mode = 0;
     ev.eof = ev.have_rcount = ev.have_count = ev.have_size = ev.have_mode = ev.write_hint = false;
     ev.ftype = FileType::Unknown;
-    ev.name.clear();
-    ev.toname.clear();
-    ev.entries.clear();
+    // Only if needed: clearing writes to a heap buffer that may be cold.
+    if (!ev.name.empty()) ev.name.clear();
+    if (!ev.toname.empty()) ev.toname.clear();
+    if (!ev.entries.empty()) ev.entries.clear();
 
     std::string_view prog = r.prog();
     if (prog == "nfs" || prog == "100003") {

@@ -50,65 +50,18 @@ std::uint32_t HostTable::intern(std::string_view host) {
 
 namespace {
 std::uint64_t key_hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+std::uint64_t dent_hash(HandleRef dir, std::string_view name) {
+    return std::hash<std::string_view>{}(name) ^ (dir * 0x9e3779b97f4a7c15ULL);
+}
 }  // namespace
-
-std::uint32_t HandleTable::index_find(std::uint64_t hash, std::string_view key) const {
-    std::size_t mask = index_.size() - 1;
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-        const IndexEntry& e = index_[i];
-        if (e.slot == kNoRun) return kNoRun;
-        if (e.hash == hash && slots_[e.slot].key == key) return e.slot;
-    }
-}
-
-void HandleTable::index_insert(std::uint64_t hash, std::uint32_t slot) {
-    if ((index_count_ + 1) * 4 > index_.size() * 3) {  // keep the load under 3/4
-        std::vector<IndexEntry> old(index_.size() * 2, IndexEntry{0, kNoRun});
-        old.swap(index_);
-        std::size_t mask = index_.size() - 1;
-        for (const IndexEntry& e : old) {
-            if (e.slot == kNoRun) continue;
-            std::size_t i = e.hash & mask;
-            while (index_[i].slot != kNoRun) i = (i + 1) & mask;
-            index_[i] = e;
-        }
-    }
-    std::size_t mask = index_.size() - 1;
-    std::size_t i = hash & mask;
-    while (index_[i].slot != kNoRun) i = (i + 1) & mask;
-    index_[i] = IndexEntry{hash, slot};
-    ++index_count_;
-}
-
-void HandleTable::index_erase(std::uint64_t hash, std::uint32_t slot) {
-    std::size_t mask = index_.size() - 1;
-    std::size_t i = hash & mask;
-    while (index_[i].slot != slot) {
-        if (index_[i].slot == kNoRun) return;
-        i = (i + 1) & mask;
-    }
-    // Backward shift: move later entries of the cluster into the hole when their
-    // home position allows it.
-    std::size_t hole = i;
-    for (std::size_t j = (i + 1) & mask; index_[j].slot != kNoRun; j = (j + 1) & mask) {
-        std::size_t home = index_[j].hash & mask;
-        // Can entry j move to the hole? Only if its home is not in (hole, j].
-        bool in_range = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-        if (!in_range) {
-            index_[hole] = index_[j];
-            hole = j;
-        }
-    }
-    index_[hole] = IndexEntry{0, kNoRun};
-    --index_count_;
-}
 
 HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time now) {
     key_.resize(4);
     std::memcpy(key_.data(), &server, 4);
     key_.append(hex);
     std::uint64_t h = key_hash(key_);
-    std::uint32_t slot = index_find(h, key_);
+    std::uint64_t found = index_.find(h, [this](std::uint64_t s) { return slots_[s].key.view() == key_; });
+    std::uint32_t slot = found == common::FlatIndex::kNone ? kNoRun : static_cast<std::uint32_t>(found);
     if (slot == kNoRun) {
         if (!free_.empty()) {
             slot = free_.back();
@@ -121,10 +74,10 @@ HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time n
         std::uint32_t gen = n.gen + 1;
         n = Node{};
         n.gen = gen;
-        n.key = key_;
+        n.key.assign(key_);
         n.server_id = server;
         n.in_use = true;
-        index_insert(h, slot);
+        index_.insert(h, slot);
     }
     Node& n = slots_[slot];
     if (now > n.last_seen) n.last_seen = now;
@@ -160,11 +113,14 @@ void HandleTable::bind(HandleRef h, HandleRef dir, std::string_view name) {
     n->parent = dir;
     n->name.assign(name);
     n->named = true;
-    auto [it, inserted] = dents_.try_emplace(DentKey{dir, std::string(name)}, h);
-    if (!inserted && it->second != h) {
+    std::uint64_t hash = dent_hash(dir, name);
+    std::uint64_t* named = dents_.find_value(hash, [&](std::uint64_t ref) { return names(ref, dir, name); });
+    if (!named) {
+        dents_.insert(hash, h);
+    } else if (*named != h) {
         // The name now names another file: the old one lost it.
-        if (Node* old = get(it->second); old && old->parent == dir && old->name == name) old->named = false;
-        it->second = h;
+        get(*named)->named = false;
+        *named = h;
     }
 }
 
@@ -172,8 +128,7 @@ void HandleTable::unbind(HandleRef h) {
     Node* n = get(h);
     if (!n || !n->named) return;
     if (!n->root) {
-        auto it = dents_.find(DentKey{n->parent, n->name});
-        if (it != dents_.end() && it->second == h) dents_.erase(it);
+        dents_.erase(dent_hash(n->parent, n->name), h);
     }
     n->named = false;
     n->root = false;
@@ -181,11 +136,14 @@ void HandleTable::unbind(HandleRef h) {
     n->name.clear();
 }
 
+bool HandleTable::names(HandleRef ref, HandleRef dir, std::string_view name) const {
+    const Node* n = get(ref);
+    return n && n->named && !n->root && n->parent == dir && n->name == name;
+}
+
 HandleRef HandleTable::lookup(HandleRef dir, std::string_view name) const {
-    auto it = dents_.find(DentKey{dir, std::string(name)});
-    if (it == dents_.end()) return 0;
-    const Node* n = get(it->second);
-    return n && n->named && n->parent == dir ? it->second : 0;
+    std::uint64_t ref = dents_.find(dent_hash(dir, name), [&](std::uint64_t r) { return names(r, dir, name); });
+    return ref == common::FlatIndex::kNone ? 0 : ref;
 }
 
 std::size_t HandleTable::expire(Time cutoff) {
@@ -194,7 +152,7 @@ std::size_t HandleTable::expire(Time cutoff) {
         Node& n = slots_[slot];
         if (!n.in_use || n.last_seen >= cutoff || n.first_run != kNoRun) continue;
         unbind((static_cast<HandleRef>(n.gen) << 32) | (static_cast<HandleRef>(slot) + 1));
-        index_erase(key_hash(n.key), slot);
+        index_.erase(key_hash(n.key.view()), slot);
         std::uint32_t gen = n.gen;
         n = Node{};
         n.gen = gen;

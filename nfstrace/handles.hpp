@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/flat_index.hpp"
 #include "nfstrace/config.hpp"
 
 namespace nfstrace {
@@ -57,25 +58,49 @@ private:
 // "10.0.0.2.812" -> "10.0.0.2", "fd00::2.812" -> "fd00::2" (port after the last dot).
 std::string_view host_part(std::string_view address);
 
+// A node's key (4 bytes of server id, then the handle in hex), kept inside the
+// node when short (the usual case) so that confirming an index hit touches no
+// other memory.
+class NodeKey {
+public:
+    static constexpr std::size_t kInline = 76;
+    void assign(std::string_view k) {
+        size_ = static_cast<std::uint32_t>(k.size());
+        if (k.size() <= kInline) {
+            k.copy(inline_, k.size());
+            long_.clear();
+        } else {
+            long_.assign(k);
+        }
+    }
+    std::string_view view() const { return size_ <= kInline ? std::string_view(inline_, size_) : long_; }
+
+private:
+    std::uint32_t size_ = 0;
+    char inline_[kInline]{};
+    std::string long_;
+};
+
 struct Node {
-    std::string key;      // 4 bytes of server id, then the handle in hex
+    // Hot on every lookup: generation, use, key, last seen.
+    std::uint32_t gen = 0;
+    bool in_use = false;
+    Time last_seen = 0;
+    NodeKey key;
     std::string name;     // last component (raw bytes); the export path if root
     HandleRef parent = 0;
-    Time last_seen = 0;
     std::uint64_t size = 0;
     std::uint32_t mode = 0;
-    std::uint32_t gen = 0;
     std::uint32_t first_run = kNoRun;  // runs open on this node (OpenTracker's)
     std::uint32_t server_id = 0;
     FileType ftype = FileType::Unknown;
-    bool in_use = false;
     bool have_size = false;
     bool have_mode = false;
     bool named = false;  // name (and parent, unless root) valid
     bool root = false;   // name is an export path
 
-    std::string_view server_and_hex() const { return key; }
-    std::string_view hex() const { return std::string_view(key).substr(4); }
+    std::string_view server_and_hex() const { return key.view(); }
+    std::string_view hex() const { return key.view().substr(4); }
     std::uint32_t server() const { return server_id; }
 };
 
@@ -102,36 +127,22 @@ public:
 
     // Forgets nodes not seen since `cutoff` that have no open runs. Returns how many.
     std::size_t expire(Time cutoff);
-    std::size_t size() const { return index_count_; }
+    std::size_t size() const { return index_.size(); }
     // All slots (for sweeps).
     std::vector<Node>& slots() { return slots_; }
 
 private:
-    struct DentKey {
-        HandleRef dir;
-        std::string name;
-        bool operator==(const DentKey&) const = default;
-    };
-    struct DentHash {
-        std::size_t operator()(const DentKey& k) const {
-            return std::hash<std::string>{}(k.name) ^ (k.dir * 0x9e3779b97f4a7c15ULL);
-        }
-    };
-
     std::vector<Node> slots_;
     std::vector<std::uint32_t> free_;
-    // Open addressing (linear probing, backward-shift deletion) from the hash of a
-    // node's key to its slot: one probe into a flat array, then one compare.
-    struct IndexEntry {
-        std::uint64_t hash;
-        std::uint32_t slot;  // kNoRun: empty
-    };
-    std::uint32_t index_find(std::uint64_t hash, std::string_view key) const;
-    void index_insert(std::uint64_t hash, std::uint32_t slot);
-    void index_erase(std::uint64_t hash, std::uint32_t slot);
-    std::vector<IndexEntry> index_ = std::vector<IndexEntry>(1024, IndexEntry{0, kNoRun});
-    std::size_t index_count_ = 0;
-    std::unordered_map<DentKey, HandleRef, DentHash> dents_;
+    // Hash of a node's key -> slot; a candidate is confirmed against the node's key.
+    common::FlatIndex index_;
+    // Hash of (directory, name) -> the HandleRef that name currently names; a
+    // candidate is confirmed against that node's parent and name, which always
+    // hold the pair its entry was made for (every change of them goes through
+    // unbind()).
+    common::FlatIndex dents_;
+    // Is ref a live node named `name` in `dir`?
+    bool names(HandleRef ref, HandleRef dir, std::string_view name) const;
     std::string key_;  // scratch
     mutable std::vector<const Node*> chain_;  // scratch for path()
 };

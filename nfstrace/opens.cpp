@@ -76,6 +76,12 @@ void OpenTracker::add_event() {
 void OpenTracker::take_front() {
     std::uint32_t i = window_.front().index;
     window_.pop_front();
+    // The next event to process was written about a window ago and is cold by
+    // now: start loading it (and it is likely next too: events come in runs).
+    if (!window_.empty()) {
+        const char* next = reinterpret_cast<const char*>(&events_[window_.front().index]);
+        for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(next + off);
+    }
     process(events_[i]);
     free_events_.push_back(i);
 }
