@@ -4,9 +4,8 @@
 // live and confirms a candidate value with a predicate, which is only asked
 // about entries whose full hash matches. No allocation except when it grows.
 //
-// Used by nfstrace's handle table (handle -> node, and (directory, name) ->
-// handle). rpcspy/call_table.cpp has its own copy of the same deletion logic
-// and could use this too.
+// Used by rpcspy's call table (call key -> slot) and nfstrace's handle table
+// (handle -> node, and (directory, name) -> handle).
 #pragma once
 
 #include <cstddef>

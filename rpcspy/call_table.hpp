@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/fields.hpp"
+#include "common/flat_index.hpp"
 #include "rpcspy/packet.hpp"
 #include "rpcspy/program_table.hpp"
 #include "rpcspy/rpc_message.hpp"
@@ -71,13 +72,10 @@ public:
     PendingCall* oldest();
 
 private:
-    std::size_t bucket_of(const CallKey& key) const;
-    void index_remove(std::uint32_t slot);
-    void grow_index();
-
     std::size_t max_;
-    std::size_t mask_;
-    std::vector<std::uint32_t> index_;  // slot number + 1; 0 = empty bucket
+    // hash_call_key -> slot number; starts small (cache-resident with a few calls
+    // in flight) and grows with the live calls.
+    common::FlatIndex index_{256};
     std::deque<PendingCall> slots_;     // stable addresses
     std::vector<std::uint32_t> free_;
     // Insertion order: (slot, generation) pairs, consumed from the front.
