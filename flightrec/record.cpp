@@ -140,8 +140,8 @@ class Recorder {
   std::string reason_;
   enum class Took { all, interrupted, ended };
   Took take(InputPump::Chunk& c);
-  static constexpr std::size_t kChunk = 256 << 10;  // one read()
-  static constexpr unsigned kChunks = 4;             // read ahead of the records
+  static constexpr std::size_t kChunk = 1 << 20;  // one read()
+  static constexpr unsigned kChunks = 3;             // read ahead of the records
   std::unique_ptr<InputPump> pump_;
   std::unique_ptr<char[]> carry_;  // the start of an unfinished line
   std::size_t have_ = 0;           // bytes in carry_
