@@ -13,11 +13,10 @@
 
 namespace flightrec {
 
-InputPump::InputPump(std::size_t headroom, std::size_t chunk_size, unsigned slots,
-                     const RingFile* ring)
+InputPump::InputPump(std::size_t headroom, std::size_t chunk_size, unsigned slots)
     : headroom_(headroom), chunk_size_(chunk_size), slots_(slots),
       mem_(std::make_unique<char[]>(slots * (headroom + chunk_size))),
-      chunk_(std::make_unique<Chunk[]>(slots)), ring_(ring) {
+      chunk_(std::make_unique<Chunk[]>(slots)) {
   main_efd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   pump_efd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (main_efd_ < 0 || pump_efd_ < 0) throw Error(std::string("eventfd: ") + std::strerror(errno));
@@ -79,30 +78,9 @@ void InputPump::wait(const timespec* timeout, const sigset_t& run_mask) {
   drain(main_efd_);
 }
 
-bool InputPump::prefault(std::uint64_t offset, std::uint64_t length) noexcept {
-  const std::uint64_t a = ranges_asked_.load(std::memory_order_relaxed);
-  if (ring_ == nullptr || !thread_.joinable() || ended_.load() ||
-      a - ranges_done_.load(std::memory_order_acquire) == kRanges)
-    return false;
-  range_[a % kRanges] = Range{offset, length};
-  ranges_asked_.store(a + 1, std::memory_order_release);
-  wake(pump_efd_);
-  return true;
-}
-
-void InputPump::serve_prefaults() noexcept {
-  std::uint64_t d = ranges_done_.load(std::memory_order_relaxed);
-  for (; d != ranges_asked_.load(std::memory_order_acquire); ++d) {
-    const Range r = range_[d % kRanges];
-    ring_->prefault_write(r.offset, r.length);
-    ranges_done_.store(d + 1, std::memory_order_release);
-  }
-}
-
 void InputPump::loop(int fd, sigset_t run_mask) {
   for (;;) {
     if (quit_.load()) return;
-    serve_prefaults();
     const std::uint64_t p = produced_.load(std::memory_order_relaxed);
     const bool full = p - consumed_.load(std::memory_order_seq_cst) == slots_;
     pollfd pf[2] = {{pump_efd_, POLLIN, 0}, {fd, POLLIN, 0}};

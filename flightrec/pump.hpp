@@ -12,8 +12,6 @@
 
 namespace flightrec {
 
-class RingFile;
-
 class InputPump {
  public:
   // What one read() gave: bytes, or end of input (length 0, error 0), or an errno.
@@ -24,9 +22,7 @@ class InputPump {
     int error = 0;
   };
 
-  // With ring, the thread also write-faults the ring's pages when asked by prefault().
-  InputPump(std::size_t headroom, std::size_t chunk_size, unsigned slots,
-            const RingFile* ring = nullptr);
+  InputPump(std::size_t headroom, std::size_t chunk_size, unsigned slots);
   ~InputPump();
   InputPump(const InputPump&) = delete;
   InputPump& operator=(const InputPump&) = delete;
@@ -41,14 +37,10 @@ class InputPump {
   void release() noexcept;  // done with the chunk next() gave
   // Waits until a chunk may be ready, a signal arrives, or the timeout (nullptr: none).
   void wait(const timespec* timeout, const sigset_t& run_mask);
-  // Asks the thread to write-fault the ring's data bytes [offset, offset + length);
-  // false if it cannot (not running, or too many requests waiting).
-  bool prefault(std::uint64_t offset, std::uint64_t length) noexcept;
 
  private:
   void loop(int fd, sigset_t run_mask);
   void wake(int efd) noexcept;
-  void serve_prefaults() noexcept;
   static void drain(int efd) noexcept;
 
   const std::size_t headroom_, chunk_size_;
@@ -61,13 +53,6 @@ class InputPump {
   int pump_efd_ = -1;  // readable: a slot is free, or quit
   std::atomic<bool> ended_{false};  // end of input or an error was read: no more to read
   std::thread thread_;
-  const RingFile* ring_;
-  struct Range {
-    std::uint64_t offset, length;
-  };
-  static constexpr unsigned kRanges = 8;
-  Range range_[kRanges];
-  std::atomic<std::uint64_t> ranges_asked_{0}, ranges_done_{0};
 };
 
 }  // namespace flightrec

@@ -118,11 +118,8 @@ void install_signals(sigset_t& run_mask) {
 
 class Recorder {
  public:
-  static constexpr std::size_t kChunk = 1 << 20;  // one read()
-  static constexpr unsigned kChunks = 3;           // read ahead of the records
-  Recorder(RingFile& file, Writer& writer, const RecordOptions& o, InputPump& pump)
-      : w_(writer), h_(file.header()), o_(o), pump_(&pump),
-        carry_(std::make_unique<char[]>(writer.max_record())) {}
+  Recorder(RingFile& file, Writer& writer, const RecordOptions& o)
+      : w_(writer), h_(file.header()), o_(o) {}
 
   // Records input until end of input or a stop; returns why it ended. With a deadline
   // (after a stop, to take in a command's last output) it goes on until end of input or
@@ -143,7 +140,9 @@ class Recorder {
   std::string reason_;
   enum class Took { all, interrupted, ended };
   Took take(InputPump::Chunk& c);
-  InputPump* pump_;  // reads the input in a thread (and write-faults the ring ahead)
+  static constexpr std::size_t kChunk = 1 << 20;  // one read()
+  static constexpr unsigned kChunks = 3;             // read ahead of the records
+  std::unique_ptr<InputPump> pump_;
   std::unique_ptr<char[]> carry_;  // the start of an unfinished line
   std::size_t have_ = 0;           // bytes in carry_
 };
@@ -215,6 +214,13 @@ bool Recorder::put(Kind kind, std::uint16_t flags, const char* p, std::size_t n)
 }
 
 std::string Recorder::run(int fd, const sigset_t& run_mask, std::uint64_t deadline_ns) {
+  const std::size_t max = static_cast<std::size_t>(w_.max_record());
+  if (!pump_) {
+    // Input is read by a thread a few chunks ahead; a chunk has room before it for the
+    // unfinished line carried over from the chunk before (at most max bytes).
+    pump_ = std::make_unique<InputPump>(max, std::max<std::size_t>(kChunk, max), kChunks);
+    carry_ = std::make_unique<char[]>(max);
+  }
   pump_->start(fd, run_mask);
   std::uint64_t last_sync = now_ns();
   const std::uint64_t sync_every = o_.sync_interval_ns;
@@ -341,11 +347,6 @@ int record_now(const RecordOptions& o, int ready_fd) {
     wo.max_record = o.max_record.value_or(std::min<std::uint64_t>(
         65536, file.capacity() / 4 > kRecordHeaderSize ? file.capacity() / 4 - kRecordHeaderSize : 1));
     wo.interrupt = &g_wake;
-    // Input is read by a thread a few chunks ahead; a chunk has room before it for the
-    // unfinished line carried over from the chunk before (at most max_record bytes).
-    const auto max = static_cast<std::size_t>(wo.max_record);
-    InputPump pump(max, std::max(Recorder::kChunk, max), Recorder::kChunks, &file);
-    wo.prefault = [&pump](std::uint64_t off, std::uint64_t len) { return pump.prefault(off, len); };
     Writer w(file, wo);
     const Recovery& rec = w.recovery();
     if (rec.existing) {
@@ -361,7 +362,7 @@ int record_now(const RecordOptions& o, int ready_fd) {
     Child child;
     if (!o.command.empty()) child = start_command(o);
     report_ready("ok");
-    Recorder r(file, w, o, pump);
+    Recorder r(file, w, o);
     std::string why = r.run(child.fd >= 0 ? child.fd : STDIN_FILENO, run_mask);
     if (why.empty()) why = "stopped";
     if (child.pid > 0) {

@@ -279,8 +279,7 @@ constexpr std::uint64_t kPrefaultChunk = 4u << 20;
 
 Writer::Writer(RingFile& file, const Options& options)
     : file_(file), h_(file.header()), data_(file.data()), cap_(file.capacity()),
-      policy_(options.policy), max_record_(options.max_record), interrupt_(options.interrupt),
-      prefault_hook_(options.prefault) {
+      policy_(options.policy), max_record_(options.max_record), interrupt_(options.interrupt) {
   if (!file.writable()) throw Error(file.path() + ": opened read-only");
   if (record_span(max_record_) > cap_)
     throw Error(file.path() + ": the ring (" + u64(cap_) + " data bytes) is smaller than one record of " +
@@ -395,22 +394,6 @@ void Writer::recover() {
 }
 
 void Writer::prefault_to(std::uint64_t end) noexcept {
-  if (prefault_hook_) {
-    // Another thread faults the pages in 4 to 8 MiB ahead of the tail; asked again
-    // when 4 MiB are left. What it has not done yet faults page by page as written.
-    const std::uint64_t from = std::max(requested_, tail_);
-    const std::uint64_t to = std::min(end + 2 * kPrefaultChunk, tail_ + cap_);
-    if (to > from) {
-      const std::uint64_t off = from % cap_;
-      const std::uint64_t n = to - from;
-      const std::uint64_t first = std::min(n, cap_ - off);
-      if (!prefault_hook_(off, first)) file_.prefault_write(off, first);
-      if (n > first && !prefault_hook_(0, n - first)) file_.prefault_write(0, n - first);
-      requested_ = to;
-    }
-    prefaulted_ = std::max(end, to > kPrefaultChunk ? to - kPrefaultChunk : 0);
-    return;
-  }
   const std::uint64_t from = std::max(prefaulted_, tail_);
   const std::uint64_t to = std::min(end + kPrefaultChunk, tail_ + cap_);
   if (to <= from) return;

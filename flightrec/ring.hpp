@@ -9,7 +9,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdint>
-#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -106,9 +105,6 @@ class Writer {
     std::uint64_t max_record = 65536;  // longest payload append() accepts
     // Block mode waits while the ring is full; it gives up when this becomes non-zero.
     const volatile std::sig_atomic_t* interrupt = nullptr;
-    // If set, asked to write-fault data bytes [offset, offset + length) of the ring
-    // ahead of the writer, in another thread (it returns false to leave it to the writer).
-    std::function<bool(std::uint64_t offset, std::uint64_t length)> prefault;
   };
   enum class Result { written, dropped, interrupted };
 
@@ -165,10 +161,6 @@ class Writer {
   std::uint64_t input_bytes_ = 0;
   std::uint64_t dropped_since_note_ = 0;
   std::uint64_t prefaulted_ = 0;  // the data up to this position is mapped writable
-  // With options.prefault: faulted (or asked for) up to here; prefaulted_ is then the
-  // position at which to ask for more.
-  std::uint64_t requested_ = 0;
-  std::function<bool(std::uint64_t, std::uint64_t)> prefault_hook_;
 };
 
 // One reader. Reads never write to the file (except consume() in no-overwrite mode).
