@@ -1,5 +1,6 @@
 // flightrec record: standard input (or a command's output) into a ring file.
 #include "commands.hpp"
+#include "pump.hpp"
 #include "ring.hpp"
 #include "text.hpp"
 
@@ -137,8 +138,13 @@ class Recorder {
   bool paused_ = false;
   bool stopping_ = false;
   std::string reason_;
-  std::unique_ptr<char[]> buf_;
-  std::size_t have_ = 0;  // bytes in buf_: the start of an unfinished line
+  enum class Took { all, interrupted, ended };
+  Took take(InputPump::Chunk& c);
+  static constexpr std::size_t kChunk = 1 << 20;  // one read()
+  static constexpr unsigned kChunks = 3;             // read ahead of the records
+  std::unique_ptr<InputPump> pump_;
+  std::unique_ptr<char[]> carry_;  // the start of an unfinished line
+  std::size_t have_ = 0;           // bytes in carry_
 };
 
 bool Recorder::service() {
@@ -209,19 +215,28 @@ bool Recorder::put(Kind kind, std::uint16_t flags, const char* p, std::size_t n)
 
 std::string Recorder::run(int fd, const sigset_t& run_mask, std::uint64_t deadline_ns) {
   const std::size_t max = static_cast<std::size_t>(w_.max_record());
-  const std::size_t cap = std::max<std::size_t>(1 << 20, 2 * max);
-  if (!buf_) buf_ = std::make_unique<char[]>(cap);
-  char* const buf = buf_.get();
-  std::size_t& have = have_;
+  if (!pump_) {
+    // Input is read by a thread a few chunks ahead; a chunk has room before it for the
+    // unfinished line carried over from the chunk before (at most max bytes).
+    pump_ = std::make_unique<InputPump>(max, std::max<std::size_t>(kChunk, max), kChunks);
+    carry_ = std::make_unique<char[]>(max);
+  }
+  pump_->start(fd, run_mask);
   std::uint64_t last_sync = now_ns();
   const std::uint64_t sync_every = o_.sync_interval_ns;
-  pollfd pfd{fd, POLLIN, 0};
+  bool stopped = false;  // by a signal, a stop request or the deadline
   for (;;) {
-    if (!service() && deadline_ns == 0) break;
+    if (!service() && deadline_ns == 0) {
+      stopped = true;
+      break;
+    }
     std::uint64_t wait = UINT64_MAX;
     const std::uint64_t now = now_ns();
     if (deadline_ns != 0) {
-      if (now >= deadline_ns) return {};
+      if (now >= deadline_ns) {
+        stopped = true;
+        break;
+      }
       wait = deadline_ns - now;
     }
     if (sync_every != 0) {
@@ -231,65 +246,89 @@ std::string Recorder::run(int fd, const sigset_t& run_mask, std::uint64_t deadli
       }
       wait = std::min(wait, sync_every - (now - last_sync));
     }
-    timespec ts{};
-    timespec* timeout = nullptr;
-    if (wait != UINT64_MAX) {
-      ts.tv_sec = static_cast<time_t>(wait / 1000000000u);
-      ts.tv_nsec = static_cast<long>(wait % 1000000000u);
-      timeout = &ts;
-    }
-    const int pr = ppoll(&pfd, 1, timeout, &run_mask);
-    if (pr < 0) {
-      if (errno == EINTR) continue;
-      throw Error("poll: " + errno_text());
-    }
-    if (pr == 0) continue;
-    const ssize_t n = ::read(fd, buf + have, cap - have);
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      throw Error("reading input: " + errno_text());
-    }
-    read_ns_ = now_ns();
-    if (n == 0) {
-      if (have > 0 && !put(Kind::data, 0, buf, have)) break;
-      return "end of input";
-    }
-    w_.note_input(static_cast<std::uint64_t>(n));
-    const std::size_t end = have + static_cast<std::size_t>(n);
-    std::size_t start = 0;
-    if (o_.binary) {
-      for (; start < end; start += std::min(max, end - start))
-        if (!put(Kind::data, 0, buf + start, std::min(max, end - start))) return reason_;
-      have = 0;
-      w_.flush_counters();
+    InputPump::Chunk* c = pump_->next();
+    if (c == nullptr) {
+      timespec ts{};
+      if (wait != UINT64_MAX) {
+        ts.tv_sec = static_cast<time_t>(wait / 1000000000u);
+        ts.tv_nsec = static_cast<long>(wait % 1000000000u);
+      }
+      pump_->wait(wait != UINT64_MAX ? &ts : nullptr, run_mask);
       continue;
     }
-    const char* scan = buf + have;
-    const char* const stop = buf + end;
-    while (scan < stop) {
-      const auto* nl = static_cast<const char*>(std::memchr(scan, '\n', static_cast<std::size_t>(stop - scan)));
-      if (nl == nullptr) break;
-      const char* line = buf + start;
-      std::size_t len = static_cast<std::size_t>(nl - line);
-      // A line longer than a record goes in pieces; only the last carries the newline.
-      while (len > max) {
-        if (!put(Kind::data, 0, line, max)) return reason_;
-        line += max;
-        len -= max;
-      }
-      if (!put(Kind::data, kFlagNewline, line, len)) return reason_;
-      start = static_cast<std::size_t>(nl + 1 - buf);
-      scan = nl + 1;
-    }
-    while (end - start > max) {  // an unfinished line already longer than a record
-      if (!put(Kind::data, 0, buf + start, max)) return reason_;
-      start += max;
-    }
-    have = end - start;
-    if (start > 0 && have > 0) std::memmove(buf, buf + start, have);
-    w_.flush_counters();
+    const Took t = take(*c);
+    if (t == Took::ended) return "end of input";
+    if (t == Took::interrupted) break;
+  }
+  pump_->stop();
+  if (stopped) {
+    // What the thread had read already is recorded as well, unless the ring is full
+    // in block mode (the raised wake flag makes a full ring give up at once).
+    g_wake = 1;
+    for (InputPump::Chunk* c; (c = pump_->next()) != nullptr && c->length != 0;)
+      if (take(*c) != Took::all) break;
   }
   return reason_;
+}
+
+// Records one chunk of input (with the unfinished line carried before it) and releases it.
+Recorder::Took Recorder::take(InputPump::Chunk& c) {
+  const std::size_t max = static_cast<std::size_t>(w_.max_record());
+  std::size_t& have = have_;
+  read_ns_ = c.read_ns;
+  if (c.length == 0) {
+    if (c.error != 0) {
+      errno = c.error;
+      throw Error("reading input: " + errno_text());
+    }
+    pump_->release();
+    if (have > 0 && !put(Kind::data, 0, carry_.get(), have)) return Took::interrupted;
+    have = 0;
+    return Took::ended;
+  }
+  const std::size_t n = c.length;
+  w_.note_input(static_cast<std::uint64_t>(n));
+  char* const buf = c.data - have;
+  if (have > 0) std::memcpy(buf, carry_.get(), have);
+  const std::size_t end = have + n;
+  std::size_t start = 0;
+  const Took cut = Took::interrupted;
+  auto done = [&](Took t) {
+    pump_->release();
+    return t;
+  };
+  if (o_.binary) {
+    for (; start < end; start += std::min(max, end - start))
+      if (!put(Kind::data, 0, buf + start, std::min(max, end - start))) return done(cut);
+    have = 0;
+    w_.flush_counters();
+    return done(Took::all);
+  }
+  const char* scan = buf + have;
+  const char* const stop = buf + end;
+  while (scan < stop) {
+    const auto* nl = static_cast<const char*>(std::memchr(scan, '\n', static_cast<std::size_t>(stop - scan)));
+    if (nl == nullptr) break;
+    const char* line = buf + start;
+    std::size_t len = static_cast<std::size_t>(nl - line);
+    // A line longer than a record goes in pieces; only the last carries the newline.
+    while (len > max) {
+      if (!put(Kind::data, 0, line, max)) return done(cut);
+      line += max;
+      len -= max;
+    }
+    if (!put(Kind::data, kFlagNewline, line, len)) return done(cut);
+    start = static_cast<std::size_t>(nl + 1 - buf);
+    scan = nl + 1;
+  }
+  while (end - start > max) {  // an unfinished line already longer than a record
+    if (!put(Kind::data, 0, buf + start, max)) return done(cut);
+    start += max;
+  }
+  have = end - start;
+  if (have > 0) std::memcpy(carry_.get(), buf + start, have);
+  w_.flush_counters();
+  return done(Took::all);
 }
 
 int record_now(const RecordOptions& o, int ready_fd) {
