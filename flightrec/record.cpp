@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -22,14 +23,17 @@
 namespace flightrec {
 namespace {
 
-volatile std::sig_atomic_t g_stop_signal = 0;
-volatile std::sig_atomic_t g_wake = 0;
+// Set by signal handlers, which may run in the input thread as well as the main
+// one: lock-free atomics are safe in both roles.
+std::atomic<int> g_stop_signal{0};
+std::atomic<int> g_wake{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int sig) {
-  g_stop_signal = sig;
-  g_wake = 1;
+  g_stop_signal.store(sig);
+  g_wake.store(1);
 }
-extern "C" void on_wake_signal(int) { g_wake = 1; }
+extern "C" void on_wake_signal(int) { g_wake.store(1); }
 
 constexpr std::uint64_t kDefaultSize = 64ull << 20;
 constexpr std::uint64_t kDrainNs = 3'000'000'000ull;  // a stopped command's last output
@@ -125,6 +129,7 @@ class Recorder {
   // (after a stop, to take in a command's last output) it goes on until end of input or
   // the deadline, whatever else happens, and returns "" at the deadline.
   std::string run(int fd, const sigset_t& run_mask, std::uint64_t deadline_ns = 0);
+  bool stopping() const { return stopping_; }  // by a signal or a stop request
 
  private:
   bool put(Kind kind, std::uint16_t flags, const char* p, std::size_t n);
@@ -148,11 +153,10 @@ class Recorder {
 };
 
 bool Recorder::service() {
-  if (g_wake != 0) {
-    g_wake = 0;
-    if (g_stop_signal != 0 && !stopping_) {
+  if (g_wake.exchange(0) != 0) {
+    if (const int sig = g_stop_signal.load(); sig != 0 && !stopping_) {
       stopping_ = true;
-      reason_ = std::string("stopped by signal SIG") + sigabbrev_np(g_stop_signal);
+      reason_ = std::string("stopped by signal SIG") + sigabbrev_np(sig);
     }
   }
   if (load(h_.control.request, std::memory_order_acquire) != load(h_.control.ack)) handle_control();
@@ -264,7 +268,7 @@ std::string Recorder::run(int fd, const sigset_t& run_mask, std::uint64_t deadli
   if (stopped) {
     // What the thread had read already is recorded as well, unless the ring is full
     // in block mode (the raised wake flag makes a full ring give up at once).
-    g_wake = 1;
+    g_wake.store(1);
     for (InputPump::Chunk* c; (c = pump_->next()) != nullptr && c->length != 0;)
       if (take(*c) != Took::all) break;
   }
@@ -388,7 +392,12 @@ int record_now(const RecordOptions& o, int ready_fd) {
       else if (done == child.pid && WIFSIGNALED(status))
         why += "; " + o.command[0] + " ended by signal SIG" + sigabbrev_np(WTERMSIG(status));
     }
-    w.append_text(Kind::stop, why);
+    // Stopped while a block-mode ring is full and nothing reads it: the stop record
+    // must not hold the recorder forever, so it is written only if there is room.
+    if (r.stopping()) g_wake.store(1);
+    if (w.append_text(Kind::stop, why) == Writer::Result::interrupted)
+      std::fprintf(stderr, "flightrec: %s: ring full (block mode): stop record not written (%s)\n",
+                   o.path.c_str(), why.c_str());
     w.close();
     if (o.sync_interval_ns != 0) file.sync();
     return kExitOk;

@@ -453,7 +453,7 @@ bool Writer::make_room(std::uint64_t end, std::uint64_t record_start) {
   const std::uint64_t t0 = now_ns();
   long nap = 20000;
   while (end - head > cap_) {
-    if (interrupt_ != nullptr && *interrupt_ != 0) {
+    if (interrupt_ != nullptr && interrupt_->load(std::memory_order_relaxed) != 0) {
       store(h_.blocked_ns, load(h_.blocked_ns) + (now_ns() - t0));
       return false;
     }

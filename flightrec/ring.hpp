@@ -103,8 +103,9 @@ class Writer {
   struct Options {
     FullPolicy policy = FullPolicy::overwrite;
     std::uint64_t max_record = 65536;  // longest payload append() accepts
-    // Block mode waits while the ring is full; it gives up when this becomes non-zero.
-    const volatile std::sig_atomic_t* interrupt = nullptr;
+    // Block mode waits while the ring is full; it gives up when this becomes non-zero
+    // (set by a signal handler, which may run in any thread: hence an atomic).
+    const std::atomic<int>* interrupt = nullptr;
   };
   enum class Result { written, dropped, interrupted };
 
@@ -148,7 +149,7 @@ class Writer {
   std::uint64_t cap_;
   FullPolicy policy_;
   std::uint64_t max_record_;
-  const volatile std::sig_atomic_t* interrupt_;
+  const std::atomic<int>* interrupt_;
   Recovery recovery_;
   bool open_ = false;
   // Writer-private copies of the shared positions.

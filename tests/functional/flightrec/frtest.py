@@ -470,6 +470,27 @@ def case_policies():
     check(len(lines) == n, f"block mode: consumer got {len(lines)} lines of {n}: {err!r}")
     check(all(l == line_for(i) for i, l in enumerate(lines)), "block mode: lines differ")
 
+    # A full block-mode ring that nobody reads: one SIGINT still stops the recorder
+    # (the stop record is not written, and it says so); what was recorded stays.
+    ring = path("blockfull.ring")
+    # 2-byte lines fill it to the last few bytes, leaving no room for the stop record
+    rec, prod = start_recorder(ring, "-s", "64K", "-w", "block", producer=["yes"])
+    wait_for(lambda: int(stat(ring)["bytes held"].split()[0]) > 65536 - 64,
+             "the block-mode ring to fill")
+    rec.send_signal(signal.SIGINT)
+    try:
+        rec.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        raise Failure("block mode, ring full: recorder still running 20 s after SIGINT")
+    err = rec.stderr.read().decode(errors="replace")
+    finish(prod)
+    check(rec.returncode == 0, f"block mode SIGINT: exit {rec.returncode}: {err}")
+    check("stop record not written (stopped by signal SIGINT)" in err, f"stderr: {err!r}")
+    recs = parse_headers(fr("dump", "-H", ring).stdout)
+    data = [r[2] for r in recs if r[1] == "data"]
+    check(len(data) > 1000 and all(d == b"y" for d in data), f"full block ring: {len(data)} records")
+    check(stat(ring)["recorder"].startswith("none"), "recorder not marked stopped")
+
 
 def case_errors():
     """Clear errors for bad files, a second writer, tiny rings, bad paths; exit statuses."""

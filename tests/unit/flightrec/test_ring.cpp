@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -199,7 +200,7 @@ TEST_CASE("drop policy notes the loss once a consumer makes room", "[ring]") {
 TEST_CASE("block policy gives up when interrupted", "[ring]") {
   TempDir t;
   RingFile f = RingFile::create(t.file("g.ring"), 4096, false);
-  volatile std::sig_atomic_t stop = 1;
+  std::atomic<int> stop{1};
   auto o = opts(FullPolicy::block);
   o.interrupt = &stop;
   Writer w(f, o);
