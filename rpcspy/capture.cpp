@@ -124,6 +124,15 @@ bool Capture::join_fanout(std::uint16_t& group) {
     return false;
 }
 
+int Capture::fanout_group() const {
+#ifdef __linux__
+    int arg = 0;
+    socklen_t len = sizeof arg;
+    if (getsockopt(pcap_fileno(p_), SOL_PACKET, PACKET_FANOUT, &arg, &len) == 0 && arg != 0) return arg & 0xffff;
+#endif
+    return -1;
+}
+
 int Capture::tpacket_version() const {
 #ifdef __linux__
     int version = -1;

@@ -46,6 +46,8 @@ public:
     // socket uses (so that no other program's group is joined by chance) and
     // sets `group` to it, for the other members.
     bool join_fanout(std::uint16_t& group);
+    // The id of the fanout group the socket is in, as the kernel says; -1 if none.
+    int fanout_group() const;
     // The ring's TPACKET version (2 or 3) of a live capture on Linux, else 0.
     int tpacket_version() const;
 

@@ -46,6 +46,15 @@ bool open_fanout(const std::string& device, const LiveOptions& live, const std::
         Capture& c = *captures[static_cast<std::size_t>(i)];
         if (!c.join_fanout(group) || ((i > 0 || !filter.empty()) && !c.set_filter(filter))) return fail(c, i);
     }
+    // Every member must be in the one group, or each would see every frame.
+    for (int i = 0; i < n; ++i) {
+        const int in = captures[static_cast<std::size_t>(i)]->fanout_group();
+        if (in != group) {
+            error = device + ": worker " + std::to_string(i + 1) + " of " + std::to_string(n) + " is in AF_PACKET fanout group " +
+                    std::to_string(in) + ", not " + std::to_string(group);
+            return false;
+        }
+    }
     return true;
 }
 

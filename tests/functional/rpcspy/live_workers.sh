@@ -80,7 +80,8 @@ run() {
   local want=$sent
   [ "$name" = one ] || want=$((sent - 8 * 32))
   [ "$drops" = 0 ] && [ "$frames" = "$want" ] && ok "$name: $frames frames ($sent sent), 0 kernel drops" ||
-    fail "$name: rpcspy saw ${frames:-?} frames, ${want:-?} expected ($sent sent), kernel_received ${received:-?}, kernel_dropped ${drops:-?}"
+    { fail "$name: rpcspy saw ${frames:-?} frames, ${want:-?} expected ($sent sent), kernel_received ${received:-?}, kernel_dropped ${drops:-?}"
+      sed 's/^/  rpcspy -v: /' "$work/$name.err"; }
   grep -v '^#' "$work/$name.out" | cut -d' ' -f3- | sort >"$work/$name.records"
 }
 
