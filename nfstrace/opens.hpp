@@ -24,7 +24,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -158,7 +157,27 @@ private:
         std::uint64_t seq;
         std::uint32_t index;  // in events_
     };
-    std::deque<Slot> window_;  // sorted on (t, seq)
+    // The reorder window: slots sorted on (t, seq) in a ring that grows by
+    // doubling (no allocation once warm). Input comes nearly in call-time order,
+    // so an insertion moves only the few slots of later calls already in.
+    class Window {
+    public:
+        bool empty() const { return count_ == 0; }
+        std::size_t size() const { return count_; }
+        const Slot& front() const { return ring_[head_]; }
+        void pop_front() {
+            head_ = (head_ + 1) & (ring_.size() - 1);
+            --count_;
+        }
+        void insert(const Slot& s);
+
+    private:
+        void grow();
+        std::vector<Slot> ring_;  // size a power of two (or 0)
+        std::size_t head_ = 0;
+        std::size_t count_ = 0;
+    };
+    Window window_;
     std::vector<Event> events_;
     std::vector<std::uint32_t> free_events_;
     std::uint32_t next_ = kNoRun;  // index of the event handed out by next_event()
