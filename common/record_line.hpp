@@ -92,6 +92,10 @@ public:
     std::int64_t time_ns() const { return time_ns_; }
     std::int64_t dur_ns() const { return dur_ns_; }
     int time_digits() const { return time_digits_; }
+    // uid and gid as numbers (-1 for "-"), and vers.
+    std::int64_t uid_number() const { return uid_; }
+    std::int64_t gid_number() const { return gid_; }
+    std::uint32_t vers_number() const { return vers_; }
 
     // Tokens in the order of the line (a key may repeat).
     const std::vector<RecordToken>& tokens() const { return tokens_; }
@@ -107,6 +111,9 @@ private:
     }
     LineKind parse_comment(std::string_view line);
     LineKind check_fixed();
+    // Ends the piece [from, to) of a line (eq: its first '=' or null): the next
+    // fixed field (n counts them) or a token. False if a token has no key.
+    [[gnu::always_inline]] bool piece(const char* from, const char* eq, const char* to, std::size_t& n);
 
     std::string_view fixed_[kFixedCount];
     std::vector<RecordToken> tokens_;
@@ -117,6 +124,9 @@ private:
     std::int64_t time_ns_ = 0;
     std::int64_t dur_ns_ = -1;
     int time_digits_ = 0;
+    std::int64_t uid_ = -1;
+    std::int64_t gid_ = -1;
+    std::uint32_t vers_ = 0;
 };
 
 // Numbers in records. Each returns false (leaving the output unspecified) if the

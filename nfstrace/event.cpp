@@ -98,10 +98,9 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     ev.replied = r.dur_ns() >= 0;
     ev.done = ev.t + (ev.replied ? r.dur_ns() : 0);
     ev.ok = r.status() == "ok";
-    std::uint32_t v = 0;
-    ev.uid = common::parse_u32(r.uid(), v) ? v : kNoId;
-    ev.gid = common::parse_u32(r.gid(), v) ? v : kNoId;
-    common::parse_u32(r.vers(), v);
+    ev.uid = r.uid_number() < 0 ? kNoId : static_cast<std::uint32_t>(r.uid_number());
+    ev.gid = r.gid_number() < 0 ? kNoId : static_cast<std::uint32_t>(r.gid_number());
+    std::uint32_t v = r.vers_number();
     ev.vers = static_cast<std::uint8_t>(v > 255 ? 255 : v);
     ev.op = Op::Other;
     ev.fh = ev.dir = ev.todir = ev.rfh = 0;

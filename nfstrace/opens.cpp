@@ -66,26 +66,26 @@ void OpenTracker::add_event() {
     }
 }
 
-void OpenTracker::Window::grow() {
-    std::vector<Slot> bigger(ring_.empty() ? 1024 : ring_.size() * 2);
-    for (std::size_t i = 0; i < count_; ++i) bigger[i] = ring_[(head_ + i) & (ring_.size() - 1)];
-    ring_.swap(bigger);
-    head_ = 0;
+void OpenTracker::Window::pop_front() {
+    ++head_;
+    if (head_ == slots_.size()) {
+        slots_.clear();
+        head_ = 0;
+    } else if (head_ >= 4096 && head_ * 2 >= slots_.size()) {
+        slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+    }
 }
 
 void OpenTracker::Window::insert(const Slot& s) {
-    if (count_ == ring_.size()) grow();
-    // Sorted insertion from the back: later slots move up by one.
-    std::size_t mask = ring_.size() - 1;
-    std::size_t i = count_;
-    while (i > 0) {
-        const Slot& prev = ring_[(head_ + i - 1) & mask];
-        if (prev.t < s.t || (prev.t == s.t && prev.seq < s.seq)) break;
-        ring_[(head_ + i) & mask] = prev;
-        --i;
+    auto before = [](const Slot& a, const Slot& b) { return a.t < b.t || (a.t == b.t && a.seq < b.seq); };
+    // Input comes nearly in call-time order: most slots go at the end.
+    if (empty() || before(slots_.back(), s)) {
+        slots_.push_back(s);
+        return;
     }
-    ring_[(head_ + i) & mask] = s;
-    ++count_;
+    auto at = std::upper_bound(slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end(), s, before);
+    slots_.insert(at, s);
 }
 
 void OpenTracker::take_front() {

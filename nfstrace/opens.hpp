@@ -157,25 +157,20 @@ private:
         std::uint64_t seq;
         std::uint32_t index;  // in events_
     };
-    // The reorder window: slots sorted on (t, seq) in a ring that grows by
-    // doubling (no allocation once warm). Input comes nearly in call-time order,
-    // so an insertion moves only the few slots of later calls already in.
+    // The reorder window: slots sorted on (t, seq) in a vector consumed from
+    // the front (compacted when half is consumed; no allocation once warm). A
+    // late slot is placed by binary search and one memmove.
     class Window {
     public:
-        bool empty() const { return count_ == 0; }
-        std::size_t size() const { return count_; }
-        const Slot& front() const { return ring_[head_]; }
-        void pop_front() {
-            head_ = (head_ + 1) & (ring_.size() - 1);
-            --count_;
-        }
+        bool empty() const { return head_ == slots_.size(); }
+        std::size_t size() const { return slots_.size() - head_; }
+        const Slot& front() const { return slots_[head_]; }
+        void pop_front();
         void insert(const Slot& s);
 
     private:
-        void grow();
-        std::vector<Slot> ring_;  // size a power of two (or 0)
+        std::vector<Slot> slots_;  // [head_, end) in the window
         std::size_t head_ = 0;
-        std::size_t count_ = 0;
     };
     Window window_;
     std::vector<Event> events_;

@@ -131,6 +131,45 @@ TEST_CASE("record line: times as nanoseconds") {
     CHECK_FALSE(common::parse_time_ns(".5", ns));
     CHECK_FALSE(common::parse_time_ns("1.5e3", ns));
     CHECK_FALSE(common::parse_time_ns("99999999999", ns));
+    CHECK_FALSE(common::parse_time_ns("9000000001", ns));
+    REQUIRE(common::parse_time_ns("9000000000.999999999", ns));
+    CHECK(ns == 9'000'000'000'999'999'999LL);
+    REQUIRE(common::parse_time_ns("000000000001.5", ns, &digits));  // leading zeros
+    CHECK(ns == 1'500'000'000LL);
+    CHECK(digits == 1);
+    CHECK_FALSE(common::parse_time_ns("+1.5", ns));
+    CHECK_FALSE(common::parse_time_ns("1.2.3", ns));
+    CHECK_FALSE(common::parse_time_ns("1.", ns));
+}
+
+TEST_CASE("record line: decimal numbers, with overflow") {
+    std::uint64_t v64 = 0;
+    std::uint32_t v32 = 0;
+    CHECK(common::parse_u64("18446744073709551615", v64));
+    CHECK(v64 == 18446744073709551615ULL);
+    CHECK_FALSE(common::parse_u64("18446744073709551616", v64));
+    CHECK(common::parse_u64("0000000000000000000000042", v64));
+    CHECK(v64 == 42);
+    CHECK(common::parse_u32("4294967295", v32));
+    CHECK(v32 == 4294967295U);
+    CHECK_FALSE(common::parse_u32("4294967296", v32));
+    CHECK_FALSE(common::parse_u32("", v32));
+    CHECK_FALSE(common::parse_u32("+1", v32));
+    CHECK_FALSE(common::parse_u32("-1", v32));
+    CHECK_FALSE(common::parse_u32("1a", v32));
+}
+
+TEST_CASE("record line: uid, gid and vers as numbers; '=' inside values") {
+    RecordLine r;
+    REQUIRE(r.parse("1.5 - a.1 b.2 tcp 0000002a 1000 - nfs 3 read ok k=v=w x==") == LineKind::Record);
+    CHECK(r.uid_number() == 1000);
+    CHECK(r.gid_number() == -1);
+    CHECK(r.vers_number() == 3);
+    REQUIRE(r.tokens().size() == 2);
+    CHECK(r.tokens()[0].key == "k");
+    CHECK(r.tokens()[0].value == "v=w");
+    CHECK(r.tokens()[1].key == "x");
+    CHECK(r.tokens()[1].value == "=");
 }
 
 TEST_CASE("line source: lines across block boundaries, long lines, no final newline") {
