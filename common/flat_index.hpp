@@ -70,6 +70,17 @@ public:
         return value_ptr(locate(hash, match));
     }
 
+    // For lookups in batches: start loading where `hash` goes; later, the value
+    // of the first entry under `hash`, unconfirmed (kNone if none), to load
+    // what it names.
+    void prefetch(std::uint64_t hash) const { __builtin_prefetch(&entries_[hash & (entries_.size() - 1)]); }
+    std::uint64_t first_candidate(std::uint64_t hash) const {
+        std::uint64_t none = kNone;
+        auto any = [](std::uint64_t) { return true; };
+        const Entry* e = locate(hash, any);
+        return e ? e->value : none;
+    }
+
     // Adds an entry (several may share a hash; `value` must not be kNone).
     void insert(std::uint64_t hash, std::uint64_t value) {
         if ((count_ + 1) * 4 > entries_.size() * 3) grow();

@@ -253,19 +253,32 @@ bool LineSource::fill() {
     }
 }
 
+bool LineSource::take_line(std::string_view& line) {
+    if (scan_ >= end_) return false;
+    const void* nl = std::memchr(buf_.data() + scan_, '\n', end_ - scan_);
+    if (!nl) {
+        scan_ = end_;
+        return false;
+    }
+    auto pos = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
+    line = std::string_view(buf_.data() + begin_, pos - begin_);
+    begin_ = scan_ = pos + 1;
+    ++line_number_;
+    return true;
+}
+
+std::size_t LineSource::next_batch(std::string_view* lines, std::size_t max) {
+    // Only the first line may need a read (which moves the buffer's bytes); the
+    // others are complete lines already in the buffer, so all views stay valid.
+    if (max == 0 || !next(lines[0])) return 0;
+    std::size_t n = 1;
+    while (n < max && take_line(lines[n])) ++n;
+    return n;
+}
+
 bool LineSource::next(std::string_view& line) {
     for (;;) {
-        if (scan_ < end_) {
-            const void* nl = std::memchr(buf_.data() + scan_, '\n', end_ - scan_);
-            if (nl) {
-                auto pos = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
-                line = std::string_view(buf_.data() + begin_, pos - begin_);
-                begin_ = scan_ = pos + 1;
-                ++line_number_;
-                return true;
-            }
-            scan_ = end_;
-        }
+        if (take_line(line)) return true;
         if (eof_ || !fill()) {
             if (begin_ < end_) {  // a last line without '\n'
                 line = std::string_view(buf_.data() + begin_, end_ - begin_);

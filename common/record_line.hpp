@@ -150,6 +150,9 @@ public:
     // The next line, without its '\n' (a last line without '\n' counts too).
     // False at end of input or on a read error.
     bool next(std::string_view& line);
+    // Up to `max` next lines at once (at least one unless at the end), all valid
+    // until the following call; line_number() is then that of the last.
+    std::size_t next_batch(std::string_view* lines, std::size_t max);
     // errno of a read error, 0 if none.
     int read_error() const { return read_error_; }
     // 1-based number of the line last returned.
@@ -157,6 +160,7 @@ public:
 
 private:
     bool fill();
+    bool take_line(std::string_view& line);  // a complete line already read, if any
 
     int fd_;
     std::vector<char> buf_;

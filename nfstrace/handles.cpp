@@ -47,12 +47,14 @@ std::uint32_t HostTable::intern(std::string_view host) {
 
 
 namespace {
-std::uint64_t key_hash(std::uint32_t server, std::string_view hex) { return common::hash_bytes(hex, server); }
+// Of the handle only (the server is compared when confirming), so that it can
+// be computed before the server is interned.
+std::uint64_t key_hash(std::string_view hex) { return common::hash_bytes(hex); }
 std::uint64_t dent_hash(HandleRef dir, std::string_view name) { return common::hash_bytes(name, dir); }
 }  // namespace
 
 HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time now) {
-    std::uint64_t h = key_hash(server, hex);
+    std::uint64_t h = key_hash(hex);
     std::uint64_t found =
         index_.find(h, [&](std::uint64_t s) { return slots_[s].server_id == server && slots_[s].hex() == hex; });
     std::uint32_t slot = found == common::FlatIndex::kNone ? kNoRun : static_cast<std::uint32_t>(found);
@@ -76,6 +78,20 @@ HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time n
     Node& n = slots_[slot];
     if (now > n.last_seen) n.last_seen = now;
     return (static_cast<HandleRef>(n.gen) << 32) | (static_cast<HandleRef>(slot) + 1);
+}
+
+std::uint64_t HandleTable::prefetch_index(std::string_view hex) const {
+    std::uint64_t h = key_hash(hex);
+    index_.prefetch(h);
+    return h;
+}
+
+void HandleTable::prefetch_node(std::uint64_t hash) const {
+    std::uint64_t slot = index_.first_candidate(hash);
+    if (slot == common::FlatIndex::kNone) return;
+    const char* p = reinterpret_cast<const char*>(&slots_[slot]);
+    __builtin_prefetch(p);       // generation, server, last seen, start of the key
+    __builtin_prefetch(p + 64);  // the rest of a short key
 }
 
 Node* HandleTable::get(HandleRef ref) {
@@ -146,7 +162,7 @@ std::size_t HandleTable::expire(Time cutoff) {
         Node& n = slots_[slot];
         if (!n.in_use || n.last_seen >= cutoff || n.first_run != kNoRun) continue;
         unbind((static_cast<HandleRef>(n.gen) << 32) | (static_cast<HandleRef>(slot) + 1));
-        index_.erase(key_hash(n.server_id, n.hex()), slot);
+        index_.erase(key_hash(n.hex()), slot);
         std::uint32_t gen = n.gen;
         n = Node{};
         n.gen = gen;

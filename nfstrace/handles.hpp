@@ -101,6 +101,10 @@ public:
     // The node of this handle (hex as in records) on this server; created if new.
     // Marks it seen at `now`.
     HandleRef intern(std::uint32_t server, std::string_view hex, Time now);
+    // For batches of records: start loading the index entry of a handle (returns
+    // its hash), then, once that has had time to arrive, its node.
+    std::uint64_t prefetch_index(std::string_view hex) const;
+    void prefetch_node(std::uint64_t hash) const;
     // The node, or nullptr if the reference is stale or none.
     Node* get(HandleRef ref);
     const Node* get(HandleRef ref) const;

@@ -75,3 +75,15 @@ TEST_CASE("hash_bytes: deterministic, seeded, every length and byte counts") {
     }
     CHECK(low.size() > 500);  // of 820 values into 1024 slots
 }
+
+TEST_CASE("flat index: first_candidate is the first value under a hash, unconfirmed") {
+    FlatIndex ix(16);
+    CHECK(ix.first_candidate(5) == FlatIndex::kNone);
+    ix.insert(5, 50);
+    ix.insert(5, 51);
+    ix.insert(21, 210);  // same home slot (16 slots), other hash
+    ix.prefetch(5);
+    CHECK(ix.first_candidate(5) == 50);
+    CHECK(ix.first_candidate(21) == 210);
+    CHECK(ix.first_candidate(37) == FlatIndex::kNone);
+}

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 #include "common/record_line.hpp"
@@ -193,6 +194,33 @@ TEST_CASE("line source: lines across block boundaries, long lines, no final newl
     CHECK(line == "last");
     CHECK(src.line_number() == 5);
     CHECK_FALSE(src.next(line));
+    CHECK(src.read_error() == 0);
+    ::close(fds[0]);
+}
+
+TEST_CASE("line source: batches hold every line once, in order, all valid together") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::string input;
+    std::vector<std::string> want;
+    for (int i = 0; i < 300; ++i) {
+        want.push_back(std::string(static_cast<std::size_t>(i % 37), static_cast<char>('a' + i % 26)) +
+                       std::to_string(i));
+        input += want.back() + "\n";
+    }
+    input += "tail";
+    want.emplace_back("tail");
+    REQUIRE(::write(fds[1], input.data(), input.size()) == static_cast<ssize_t>(input.size()));
+    ::close(fds[1]);
+    common::LineSource src(fds[0], 64);  // small blocks: many refills and growths
+    std::vector<std::string> got;
+    std::string_view batch[7];
+    while (std::size_t n = src.next_batch(batch, 7)) {
+        REQUIRE(n <= 7);
+        for (std::size_t i = 0; i < n; ++i) got.emplace_back(batch[i]);
+        CHECK(src.line_number() == got.size());
+    }
+    CHECK(got == want);
     CHECK(src.read_error() == 0);
     ::close(fds[0]);
 }
