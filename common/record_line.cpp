@@ -36,23 +36,29 @@ const char* describe(LineError e) {
     return "unknown error";
 }
 
-// Decimal digits only, no sign, false on overflow (as std::from_chars, faster
-// for the short numbers of records).
-template <class U>
-static bool parse_decimal(std::string_view s, U& v) {
-    if (s.empty()) return false;
+// Digits only, no sign; exactly as std::from_chars (faster for the short
+// numbers of records): on overflow `v` is left alone, and digits followed by
+// other bytes are stored but give false.
+template <class U, unsigned Base>
+static bool parse_digits(std::string_view s, U& v) {
     U x = 0;
-    for (char c : s) {
-        auto d = static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
-        if (d > 9 || __builtin_mul_overflow(x, U{10}, &x) || __builtin_add_overflow(x, U(d), &x)) return false;
+    bool overflow = false;
+    std::size_t i = 0;
+    for (; i < s.size(); ++i) {
+        auto d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+        if (d >= Base) break;
+        overflow = overflow || __builtin_mul_overflow(x, U{Base}, &x) || __builtin_add_overflow(x, U(d), &x);
     }
+    if (i == 0 || overflow) return false;
     v = x;
-    return true;
+    return i == s.size();
 }
 
-bool parse_u64(std::string_view s, std::uint64_t& v) { return parse_decimal(s, v); }
+bool parse_u64(std::string_view s, std::uint64_t& v) { return parse_digits<std::uint64_t, 10>(s, v); }
 
-bool parse_u32(std::string_view s, std::uint32_t& v) { return parse_decimal(s, v); }
+bool parse_u32(std::string_view s, std::uint32_t& v) { return parse_digits<std::uint32_t, 10>(s, v); }
+
+bool parse_u32_octal(std::string_view s, std::uint32_t& v) { return parse_digits<std::uint32_t, 8>(s, v); }
 
 bool parse_time_ns(std::string_view s, std::int64_t& ns, int* digits) {
     // One pass: seconds, then '.' and 1 to 9 digits.

@@ -135,9 +135,12 @@ private:
 // "seconds[.fraction]" with up to 9 fraction digits, as nanoseconds; `digits`
 // (if not null) receives the number of fraction digits.
 bool parse_time_ns(std::string_view s, std::int64_t& ns, int* digits = nullptr);
-// Decimal digits only.
+// Decimal digits only (as std::from_chars: digits followed by other bytes give
+// false but are stored; an overflow leaves `v` alone).
 bool parse_u64(std::string_view s, std::uint64_t& v);
 bool parse_u32(std::string_view s, std::uint32_t& v);
+// Octal digits only, likewise.
+bool parse_u32_octal(std::string_view s, std::uint32_t& v);
 
 // Splits what a file descriptor delivers into lines, reading large blocks. The
 // view returned by next() is valid until the following call.

@@ -61,10 +61,15 @@ bool is_hex(std::string_view s) {
         return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
                              _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
     };
-    for (; end - p >= 16; p += 16) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    auto all_hex = [&](const char* at) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
         __m128i ok = _mm_or_si128(in(v, '0', '9'), _mm_or_si128(in(v, 'a', 'f'), in(v, 'A', 'F')));
-        if (_mm_movemask_epi8(ok) != 0xffff) return false;
+        return _mm_movemask_epi8(ok) == 0xffff;
+    };
+    if (end - p >= 16) {
+        for (; end - p >= 16; p += 16)
+            if (!all_hex(p)) return false;
+        return p == end || all_hex(end - 16);  // the last bytes, overlapping
     }
 #endif
     for (; p != end; ++p)
@@ -79,11 +84,7 @@ bool is_lower_hex(std::string_view s) {
     return true;
 }
 bool parse_bool(std::string_view s) { return s == "true" || s == "1" || s == "yes"; }
-bool parse_octal(std::string_view s, std::uint32_t& v) {
-    if (s.empty()) return false;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v, 8);
-    return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
+bool parse_octal(std::string_view s, std::uint32_t& v) { return common::parse_u32_octal(s, v); }
 // Does the procedure return the object's handle in its reply (LOOKUP, CREATE, ...)?
 bool reply_has_fh(Op op) {
     return op == Op::Lookup || op == Op::Create || op == Op::Mkdir || op == Op::Symlink || op == Op::Mknod;

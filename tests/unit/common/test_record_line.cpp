@@ -158,6 +158,20 @@ TEST_CASE("record line: decimal numbers, with overflow") {
     CHECK_FALSE(common::parse_u32("+1", v32));
     CHECK_FALSE(common::parse_u32("-1", v32));
     CHECK_FALSE(common::parse_u32("1a", v32));
+    // As std::from_chars: leading digits are stored, an overflow is not.
+    v64 = 7;
+    CHECK_FALSE(common::parse_u64("12x", v64));
+    CHECK(v64 == 12);
+    CHECK_FALSE(common::parse_u64("99999999999999999999x", v64));
+    CHECK(v64 == 12);
+    CHECK_FALSE(common::parse_u64("x1", v64));
+    CHECK(v64 == 12);
+    CHECK(common::parse_u32_octal("0644", v32));
+    CHECK(v32 == 0644);
+    CHECK(common::parse_u32_octal("37777777777", v32));
+    CHECK(v32 == 0xffffffffU);
+    CHECK_FALSE(common::parse_u32_octal("40000000000", v32));
+    CHECK_FALSE(common::parse_u32_octal("8", v32));
 }
 
 TEST_CASE("record line: uid, gid and vers as numbers; '=' inside values") {
