@@ -41,13 +41,23 @@ const char* describe(LineError e) {
 // other bytes are stored but give false.
 template <class U, unsigned Base>
 static bool parse_digits(std::string_view s, U& v) {
+    // Up to this many digits cannot overflow: no checks (the usual case).
+    constexpr std::size_t kSafe = Base == 10 ? (sizeof(U) == 8 ? 19 : 9) : (sizeof(U) == 8 ? 21 : 10);
     U x = 0;
     bool overflow = false;
     std::size_t i = 0;
-    for (; i < s.size(); ++i) {
-        auto d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
-        if (d >= Base) break;
-        overflow = overflow || __builtin_mul_overflow(x, U{Base}, &x) || __builtin_add_overflow(x, U(d), &x);
+    if (s.size() <= kSafe) {
+        for (; i < s.size(); ++i) {
+            auto d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+            if (d >= Base) break;
+            x = x * Base + d;
+        }
+    } else {
+        for (; i < s.size(); ++i) {
+            auto d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+            if (d >= Base) break;
+            overflow = overflow || __builtin_mul_overflow(x, U{Base}, &x) || __builtin_add_overflow(x, U(d), &x);
+        }
     }
     if (i == 0 || overflow) return false;
     v = x;
