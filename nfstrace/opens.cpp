@@ -84,7 +84,8 @@ void OpenTracker::Window::insert(const Slot& s) {
         slots_.push_back(s);
         return;
     }
-    auto at = std::upper_bound(slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end(), s, before);
+    // Before any equal slot, as the insertion from the back always did.
+    auto at = std::lower_bound(slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end(), s, before);
     slots_.insert(at, s);
 }
 
