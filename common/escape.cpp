@@ -1,8 +1,31 @@
 #include "common/escape.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace common {
 
 namespace {
+// The end of the run of plain bytes (0x21..0x7e but '%') from p: 16 at a time.
+const char* plain_run(const char* p, const char* end) {
+#if defined(__SSE2__)
+    for (; end - p >= 16; p += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        // Signed compares: bytes >= 0x80 are negative, so below 0x21 too.
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x21)),
+                                                _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
+                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('%')));
+        if (auto mask = static_cast<unsigned>(_mm_movemask_epi8(bad))) return p + __builtin_ctz(mask);
+    }
+#endif
+    for (; p != end; ++p) {
+        auto u = static_cast<unsigned char>(*p);
+        if (u <= 0x20 || u >= 0x7f || u == '%') break;
+    }
+    return p;
+}
+
 constexpr char kHex[] = "0123456789ABCDEF";
 
 int hex_value(char c) {
@@ -51,12 +74,7 @@ bool unescape_token(std::string_view token, std::string& out) {
     std::size_t i = 0;
     while (i < token.size()) {
         // A run of plain bytes goes in with one append.
-        std::size_t run = i;
-        while (run < token.size()) {
-            auto u = static_cast<unsigned char>(token[run]);
-            if (u <= 0x20 || u >= 0x7f || u == '%') break;
-            ++run;
-        }
+        auto run = static_cast<std::size_t>(plain_run(token.data() + i, token.data() + token.size()) - token.data());
         out.append(token.data() + i, run - i);
         i = run;
         if (i == token.size()) break;

@@ -5,14 +5,49 @@
 // about entries whose full hash matches. No allocation except when it grows.
 //
 // Used by rpcspy's call table (call key -> slot) and nfstrace's handle table
-// (handle -> node, and (directory, name) -> handle).
+// (handle -> node, and (directory, name) -> handle) and host table.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string_view>
 #include <vector>
 
 namespace common {
+
+// A fast 64-bit hash of bytes for hash tables (not for security, nor stable
+// across versions): 16 bytes a step, each folded in by a 64x64->128-bit
+// multiply, so that every bit of the result, the low ones too, depends on every
+// byte. `seed` makes distinct hashes of equal bytes (e.g. per server).
+inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) {
+    constexpr std::uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL, k2 = 0x8ebc6af09c88c6e3ULL;
+    auto fold = [](std::uint64_t a, std::uint64_t b) {
+        __uint128_t m = static_cast<__uint128_t>(a) * b;
+        return static_cast<std::uint64_t>(m) ^ static_cast<std::uint64_t>(m >> 64);
+    };
+    auto load = [](const char* p, std::size_t n) {  // n: 4 or 8
+        std::uint64_t v = 0;
+        std::memcpy(&v, p, n);
+        return v;
+    };
+    const char* p = s.data();
+    std::size_t n = s.size();
+    std::uint64_t h = seed ^ k0;
+    for (; n > 16; p += 16, n -= 16) h = fold(load(p, 8) ^ k1, load(p + 8, 8) ^ h);
+    std::uint64_t a = 0, b = 0;
+    if (n >= 8) {  // the last 8..16 bytes (overlapping)
+        a = load(p, 8);
+        b = load(p + n - 8, 8);
+    } else if (n >= 4) {
+        a = load(p, 4);
+        b = load(p + n - 4, 4);
+    } else if (n > 0) {
+        a = (std::uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+            (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) | static_cast<unsigned char>(p[n - 1]);
+    }
+    return fold(fold(a ^ k1, b ^ h) ^ k2, s.size() ^ k1);
+}
 
 class FlatIndex {
 public:
@@ -33,6 +68,17 @@ public:
     template <class Match>
     std::uint64_t* find_value(std::uint64_t hash, Match&& match) {
         return value_ptr(locate(hash, match));
+    }
+
+    // For lookups in batches: start loading where `hash` goes; later, the value
+    // of the first entry under `hash`, unconfirmed (kNone if none), to load
+    // what it names.
+    void prefetch(std::uint64_t hash) const { __builtin_prefetch(&entries_[hash & (entries_.size() - 1)]); }
+    std::uint64_t first_candidate(std::uint64_t hash) const {
+        std::uint64_t none = kNone;
+        auto any = [](std::uint64_t) { return true; };
+        const Entry* e = locate(hash, any);
+        return e ? e->value : none;
     }
 
     // Adds an entry (several may share a hash; `value` must not be kNone).

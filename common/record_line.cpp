@@ -36,35 +36,66 @@ const char* describe(LineError e) {
     return "unknown error";
 }
 
-bool parse_u64(std::string_view s, std::uint64_t& v) {
-    if (s.empty()) return false;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+// Digits only, no sign; exactly as std::from_chars (faster for the short
+// numbers of records): on overflow `v` is left alone, and digits followed by
+// other bytes are stored but give false.
+template <class U, unsigned Base>
+static bool parse_digits(std::string_view s, U& v) {
+    // Up to this many digits cannot overflow: no checks (the usual case).
+    constexpr std::size_t kSafe = Base == 10 ? (sizeof(U) == 8 ? 19 : 9) : (sizeof(U) == 8 ? 21 : 10);
+    U x = 0;
+    bool overflow = false;
+    std::size_t i = 0;
+    if (s.size() <= kSafe) {
+        for (; i < s.size(); ++i) {
+            auto d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+            if (d >= Base) break;
+            x = x * Base + d;
+        }
+    } else {
+        for (; i < s.size(); ++i) {
+            auto d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+            if (d >= Base) break;
+            overflow = overflow || __builtin_mul_overflow(x, U{Base}, &x) || __builtin_add_overflow(x, U(d), &x);
+        }
+    }
+    if (i == 0 || overflow) return false;
+    v = x;
+    return i == s.size();
 }
 
-bool parse_u32(std::string_view s, std::uint32_t& v) {
-    if (s.empty()) return false;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
+bool parse_u64(std::string_view s, std::uint64_t& v) { return parse_digits<std::uint64_t, 10>(s, v); }
+
+bool parse_u32(std::string_view s, std::uint32_t& v) { return parse_digits<std::uint32_t, 10>(s, v); }
+
+bool parse_u32_octal(std::string_view s, std::uint32_t& v) { return parse_digits<std::uint32_t, 8>(s, v); }
 
 bool parse_time_ns(std::string_view s, std::int64_t& ns, int* digits) {
-    std::size_t dot = s.find('.');
-    std::string_view sec_part = s.substr(0, dot);
+    // One pass: seconds, then '.' and 1 to 9 digits.
+    const char* p = s.data();
+    const char* const end = p + s.size();
     std::uint64_t sec = 0;
-    if (sec_part.empty() || sec_part[0] == '+' || !parse_u64(sec_part, sec)) return false;
-    if (sec > 9'000'000'000ULL) return false;  // keeps sec * 1e9 inside int64
+    const char* const int_begin = p;
+    for (; p != end && *p != '.'; ++p) {
+        auto d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+        if (d > 9) return false;
+        sec = sec * 10 + d;
+        if (sec > 9'000'000'000ULL) return false;  // keeps sec * 1e9 inside int64
+    }
+    if (p == int_begin) return false;
     std::uint64_t frac = 0;
     int n = 0;
-    if (dot != std::string_view::npos) {
-        std::string_view f = s.substr(dot + 1);
-        if (f.empty() || f.size() > 9) return false;
-        for (char c : f) {
-            if (c < '0' || c > '9') return false;
-            frac = frac * 10 + static_cast<std::uint64_t>(c - '0');
+    if (p != end) {
+        ++p;  // the '.'
+        if (p == end || end - p > 9) return false;
+        for (; p != end; ++p, ++n) {
+            auto d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+            if (d > 9) return false;
+            frac = frac * 10 + d;
         }
-        n = static_cast<int>(f.size());
-        for (int i = n; i < 9; ++i) frac *= 10;
+        static constexpr std::uint64_t kScale[] = {1000000000, 100000000, 10000000, 1000000, 100000,
+                                                   10000,      1000,      100,      10,      1};
+        frac *= kScale[n];
     }
     ns = static_cast<std::int64_t>(sec * 1'000'000'000ULL + frac);
     if (digits) *digits = n;
@@ -106,30 +137,37 @@ LineKind RecordLine::parse_comment(std::string_view line) {
 }
 
 namespace {
-bool is_id(std::string_view s) {
+// A uid or gid: a number, or "-" (then -1).
+bool parse_id(std::string_view s, std::int64_t& id) {
     std::uint32_t v = 0;
-    return s == "-" || parse_u32(s, v);
+    if (s == "-") {
+        id = -1;
+        return true;
+    }
+    if (!parse_u32(s, v)) return false;
+    id = v;
+    return true;
 }
-// The first byte at or after p that is not printable ASCII other than space
-// (i.e. a space, a control byte, DEL or a byte >= 0x80), or end.
-inline const char* next_special(const char* p, const char* end) {
+// Bit i set if byte i of the 16 at p is special (not printable ASCII other than
+// space: a space, a control byte, DEL or a byte >= 0x80) or '='; `n` (at most
+// 16) bytes are looked at.
+inline unsigned special_or_eq(const char* p, std::size_t n) {
 #if defined(__SSE2__)
-    const __m128i limit = _mm_set1_epi8(0x21);
-    const __m128i del = _mm_set1_epi8(0x7f);
-    while (end - p >= 16) {
+    if (n == 16) {
         __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
         // Signed compare: bytes >= 0x80 are negative, so below 0x21 too.
-        __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, limit), _mm_cmpeq_epi8(v, del));
-        auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
-        if (mask) return p + __builtin_ctz(mask);
-        p += 16;
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x21)),
+                                                _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
+                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+        return static_cast<unsigned>(_mm_movemask_epi8(hit));
     }
 #endif
-    for (; p != end; ++p) {
-        auto c = static_cast<unsigned char>(*p);
-        if (c <= 0x20 || c >= 0x7f) return p;
+    unsigned mask = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto c = static_cast<unsigned char>(p[i]);
+        if (c <= 0x20 || c >= 0x7f || c == '=') mask |= 1u << i;
     }
-    return end;
+    return mask;
 }
 
 bool is_xid(std::string_view s) {
@@ -148,11 +186,21 @@ LineKind RecordLine::check_fixed() {
     if (fixed_[Dur] != "-" && !parse_time_ns(fixed_[Dur], dur_ns_)) return fail(LineError::BadDur, col(Dur));
     if (fixed_[Proto] != "tcp" && fixed_[Proto] != "udp") return fail(LineError::BadProto, col(Proto));
     if (!is_xid(fixed_[Xid])) return fail(LineError::BadXid, col(Xid));
-    if (!is_id(fixed_[Uid])) return fail(LineError::BadUid, col(Uid));
-    if (!is_id(fixed_[Gid])) return fail(LineError::BadGid, col(Gid));
-    std::uint32_t v = 0;
-    if (!parse_u32(fixed_[Vers], v)) return fail(LineError::BadVers, col(Vers));
+    if (!parse_id(fixed_[Uid], uid_)) return fail(LineError::BadUid, col(Uid));
+    if (!parse_id(fixed_[Gid], gid_)) return fail(LineError::BadGid, col(Gid));
+    if (!parse_u32(fixed_[Vers], vers_)) return fail(LineError::BadVers, col(Vers));
     return LineKind::Record;
+}
+
+inline bool RecordLine::piece(const char* from, const char* eq, const char* to, std::size_t& n) {
+    if (n < kFixedCount) {
+        fixed_[n++] = std::string_view(from, static_cast<std::size_t>(to - from));
+        return true;
+    }
+    if (!eq || eq == from) return false;  // no '=', or an empty key
+    tokens_.push_back(RecordToken{std::string_view(from, static_cast<std::size_t>(eq - from)),
+                                  std::string_view(eq + 1, static_cast<std::size_t>(to - eq - 1))});
+    return true;
 }
 
 LineKind RecordLine::parse(std::string_view line) {
@@ -164,31 +212,31 @@ LineKind RecordLine::parse(std::string_view line) {
     if (line[0] == '#') return parse_comment(line);
     if (line[0] == '{') return fail(LineError::Json, 1);
 
+    // One pass over the line, 16 bytes at a time: the special bytes end pieces
+    // (or the line, if not a space), the first '=' of a token splits it.
     const char* const begin = line.data();
     const char* const end = begin + line.size();
-    const char* start = begin;
+    const char* start = begin;  // of the current piece
+    const char* eq = nullptr;   // its first '=', if any yet
     std::size_t n = 0;
-    auto piece = [&](const char* from, const char* to) -> bool {
-        std::string_view s(from, static_cast<std::size_t>(to - from));
-        if (n < kFixedCount) {
-            fixed_[n++] = s;
-            return true;
+    for (std::size_t at = 0; at < line.size(); at += 16) {
+        const char* chunk = begin + at;
+        std::size_t left = line.size() - at;
+        for (unsigned mask = special_or_eq(chunk, left < 16 ? left : 16); mask; mask &= mask - 1) {
+            const char* p = chunk + __builtin_ctz(mask);
+            if (*p == '=') {
+                if (!eq) eq = p;
+                continue;
+            }
+            if (*p != ' ') return fail(LineError::BadByte, static_cast<std::size_t>(p - begin) + 1);
+            if (p == start) return fail(LineError::EmptyField, static_cast<std::size_t>(p - begin) + 1);
+            if (!piece(start, eq, p, n)) return fail(LineError::BadToken, static_cast<std::size_t>(start - begin) + 1);
+            start = p + 1;
+            eq = nullptr;
         }
-        std::size_t eq = s.find('=');
-        if (eq == 0 || eq == std::string_view::npos) return false;
-        tokens_.push_back(RecordToken{s.substr(0, eq), s.substr(eq + 1)});
-        return true;
-    };
-    for (const char* p = begin; (p = next_special(p, end)) != end; ++p) {
-        auto c = static_cast<unsigned char>(*p);
-        auto column = static_cast<std::size_t>(p - begin) + 1;
-        if (c != ' ') return fail(LineError::BadByte, column);
-        if (p == start) return fail(LineError::EmptyField, column);
-        if (!piece(start, p)) return fail(LineError::BadToken, static_cast<std::size_t>(start - begin) + 1);
-        start = p + 1;
     }
     if (start == end) return fail(LineError::EmptyField, line.size());
-    if (!piece(start, end)) return fail(LineError::BadToken, static_cast<std::size_t>(start - begin) + 1);
+    if (!piece(start, eq, end, n)) return fail(LineError::BadToken, static_cast<std::size_t>(start - begin) + 1);
     if (n < kFixedCount) return fail(LineError::TooFewFields, 0);
     return check_fixed();
 }
@@ -221,19 +269,32 @@ bool LineSource::fill() {
     }
 }
 
+bool LineSource::take_line(std::string_view& line) {
+    if (scan_ >= end_) return false;
+    const void* nl = std::memchr(buf_.data() + scan_, '\n', end_ - scan_);
+    if (!nl) {
+        scan_ = end_;
+        return false;
+    }
+    auto pos = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
+    line = std::string_view(buf_.data() + begin_, pos - begin_);
+    begin_ = scan_ = pos + 1;
+    ++line_number_;
+    return true;
+}
+
+std::size_t LineSource::next_batch(std::string_view* lines, std::size_t max) {
+    // Only the first line may need a read (which moves the buffer's bytes); the
+    // others are complete lines already in the buffer, so all views stay valid.
+    if (max == 0 || !next(lines[0])) return 0;
+    std::size_t n = 1;
+    while (n < max && take_line(lines[n])) ++n;
+    return n;
+}
+
 bool LineSource::next(std::string_view& line) {
     for (;;) {
-        if (scan_ < end_) {
-            const void* nl = std::memchr(buf_.data() + scan_, '\n', end_ - scan_);
-            if (nl) {
-                auto pos = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
-                line = std::string_view(buf_.data() + begin_, pos - begin_);
-                begin_ = scan_ = pos + 1;
-                ++line_number_;
-                return true;
-            }
-            scan_ = end_;
-        }
+        if (take_line(line)) return true;
         if (eof_ || !fill()) {
             if (begin_ < end_) {  // a last line without '\n'
                 line = std::string_view(buf_.data() + begin_, end_ - begin_);

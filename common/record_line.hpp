@@ -92,6 +92,10 @@ public:
     std::int64_t time_ns() const { return time_ns_; }
     std::int64_t dur_ns() const { return dur_ns_; }
     int time_digits() const { return time_digits_; }
+    // uid and gid as numbers (-1 for "-"), and vers.
+    std::int64_t uid_number() const { return uid_; }
+    std::int64_t gid_number() const { return gid_; }
+    std::uint32_t vers_number() const { return vers_; }
 
     // Tokens in the order of the line (a key may repeat).
     const std::vector<RecordToken>& tokens() const { return tokens_; }
@@ -107,6 +111,9 @@ private:
     }
     LineKind parse_comment(std::string_view line);
     LineKind check_fixed();
+    // Ends the piece [from, to) of a line (eq: its first '=' or null): the next
+    // fixed field (n counts them) or a token. False if a token has no key.
+    [[gnu::always_inline]] bool piece(const char* from, const char* eq, const char* to, std::size_t& n);
 
     std::string_view fixed_[kFixedCount];
     std::vector<RecordToken> tokens_;
@@ -117,6 +124,9 @@ private:
     std::int64_t time_ns_ = 0;
     std::int64_t dur_ns_ = -1;
     int time_digits_ = 0;
+    std::int64_t uid_ = -1;
+    std::int64_t gid_ = -1;
+    std::uint32_t vers_ = 0;
 };
 
 // Numbers in records. Each returns false (leaving the output unspecified) if the
@@ -125,9 +135,12 @@ private:
 // "seconds[.fraction]" with up to 9 fraction digits, as nanoseconds; `digits`
 // (if not null) receives the number of fraction digits.
 bool parse_time_ns(std::string_view s, std::int64_t& ns, int* digits = nullptr);
-// Decimal digits only.
+// Decimal digits only (as std::from_chars: digits followed by other bytes give
+// false but are stored; an overflow leaves `v` alone).
 bool parse_u64(std::string_view s, std::uint64_t& v);
 bool parse_u32(std::string_view s, std::uint32_t& v);
+// Octal digits only, likewise.
+bool parse_u32_octal(std::string_view s, std::uint32_t& v);
 
 // Splits what a file descriptor delivers into lines, reading large blocks. The
 // view returned by next() is valid until the following call.
@@ -140,6 +153,9 @@ public:
     // The next line, without its '\n' (a last line without '\n' counts too).
     // False at end of input or on a read error.
     bool next(std::string_view& line);
+    // Up to `max` next lines at once (at least one unless at the end), all valid
+    // until the following call; line_number() is then that of the last.
+    std::size_t next_batch(std::string_view* lines, std::size_t max);
     // errno of a read error, 0 if none.
     int read_error() const { return read_error_; }
     // 1-based number of the line last returned.
@@ -147,6 +163,7 @@ public:
 
 private:
     bool fill();
+    bool take_line(std::string_view& line);  // a complete line already read, if any
 
     int fd_;
     std::vector<char> buf_;

@@ -61,22 +61,30 @@ bool is_hex(std::string_view s) {
         return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
                              _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
     };
-    for (; end - p >= 16; p += 16) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    auto all_hex = [&](const char* at) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
         __m128i ok = _mm_or_si128(in(v, '0', '9'), _mm_or_si128(in(v, 'a', 'f'), in(v, 'A', 'F')));
-        if (_mm_movemask_epi8(ok) != 0xffff) return false;
+        return _mm_movemask_epi8(ok) == 0xffff;
+    };
+    if (end - p >= 16) {
+        for (; end - p >= 16; p += 16)
+            if (!all_hex(p)) return false;
+        return p == end || all_hex(end - 16);  // the last bytes, overlapping
     }
 #endif
     for (; p != end; ++p)
         if (!hex_digit(*p)) return false;
     return true;
 }
-bool parse_bool(std::string_view s) { return s == "true" || s == "1" || s == "yes"; }
-bool parse_octal(std::string_view s, std::uint32_t& v) {
+// Handles of NFSv4 records: lower-case only.
+bool is_lower_hex(std::string_view s) {
     if (s.empty()) return false;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v, 8);
-    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
 }
+bool parse_bool(std::string_view s) { return s == "true" || s == "1" || s == "yes"; }
+bool parse_octal(std::string_view s, std::uint32_t& v) { return common::parse_u32_octal(s, v); }
 // Does the procedure return the object's handle in its reply (LOOKUP, CREATE, ...)?
 bool reply_has_fh(Op op) {
     return op == Op::Lookup || op == Op::Create || op == Op::Mkdir || op == Op::Symlink || op == Op::Mknod;
@@ -91,10 +99,9 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     ev.replied = r.dur_ns() >= 0;
     ev.done = ev.t + (ev.replied ? r.dur_ns() : 0);
     ev.ok = r.status() == "ok";
-    std::uint32_t v = 0;
-    ev.uid = common::parse_u32(r.uid(), v) ? v : kNoId;
-    ev.gid = common::parse_u32(r.gid(), v) ? v : kNoId;
-    common::parse_u32(r.vers(), v);
+    ev.uid = r.uid_number() < 0 ? kNoId : static_cast<std::uint32_t>(r.uid_number());
+    ev.gid = r.gid_number() < 0 ? kNoId : static_cast<std::uint32_t>(r.gid_number());
+    std::uint32_t v = r.vers_number();
     ev.vers = static_cast<std::uint8_t>(v > 255 ? 255 : v);
     ev.op = Op::Other;
     ev.fh = ev.dir = ev.todir = ev.rfh = 0;
@@ -106,6 +113,7 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     if (!ev.name.empty()) ev.name.clear();
     if (!ev.toname.empty()) ev.toname.clear();
     if (!ev.entries.empty()) ev.entries.clear();
+    if (!ev.entry_names.empty()) ev.entry_names.clear();
 
     std::string_view prog = r.prog();
     if (prog == "nfs" || prog == "100003") {
@@ -120,6 +128,26 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     }
     if (prog == "mount" || prog == "100005") return extract_mount(r, ev);
     return Extract::Ignored;
+}
+
+bool Extractor::add_entry(Event& ev, std::string_view token, std::uint32_t server, Time t,
+                          bool (*hex)(std::string_view)) {
+    if (!common::unescape_token(token, scratch_)) return false;
+    std::string_view v = scratch_;
+    std::size_t a = v.find('/');
+    std::size_t b = a == std::string_view::npos ? a : v.find('/', a + 1);
+    if (b == std::string_view::npos) return false;
+    DirEntry& e = ev.entries.emplace_back();
+    std::string_view h = v.substr(a + 1, b - a - 1);
+    if (h != "-") {
+        if (!hex(h)) return false;
+        e.fh = handles_.intern(server, h, t);
+    }
+    std::string_view name = v.substr(b + 1);
+    e.name_at = static_cast<std::uint32_t>(ev.entry_names.size());
+    e.name_size = static_cast<std::uint32_t>(name.size());
+    ev.entry_names.append(name);
+    return true;
 }
 
 Extract Extractor::extract_mount(const RecordLine& r, Event& ev) {
@@ -185,18 +213,7 @@ Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
                 } else if (k == "ftype") {
                     ev.ftype = parse_ftype(val);
                 } else if (k == "entry" && (ev.op == Op::Readdirplus || ev.op == Op::Readdir)) {
-                    // <fileid>/<fh hex or ->/<name>, escaped as a whole.
-                    DirEntry& e = ev.entries.emplace_back();
-                    if (!common::unescape_token(val, e.name)) return Extract::BadValue;
-                    std::size_t a = e.name.find('/');
-                    std::size_t b = a == std::string::npos ? a : e.name.find('/', a + 1);
-                    if (b == std::string::npos) return Extract::BadValue;
-                    std::string_view h = std::string_view(e.name).substr(a + 1, b - a - 1);
-                    if (h != "-") {
-                        if (!is_hex(h)) return Extract::BadValue;
-                        e.fh = handles_.intern(ev.server, h, ev.t);
-                    }
-                    e.name.erase(0, b + 1);
+                    if (!add_entry(ev, val, ev.server, ev.t, is_hex)) return Extract::BadValue;
                 }
                 break;
             case 6:
@@ -286,12 +303,6 @@ Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, 
         return e;
     };
     auto push = [&q]() { q.add_event(); };
-    auto hex_ok = [](std::string_view s) {
-        if (s.empty()) return false;
-        for (char c : s)
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-        return true;
-    };
     // A stand-in for the handle of (dir, name) until GETFH tells the real one.
     auto standin = [&](HandleRef dir, std::string_view n) {
         scratch_.assign("~");
@@ -330,7 +341,7 @@ Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, 
         if (op == "putfh") {
             flush_open();
             std::string_view fh = value_in(t, c, "fh");
-            if (!hex_ok(fh)) return Extract::BadValue;
+            if (!is_lower_hex(fh)) return Extract::BadValue;
             cfh = handles_.intern(base.server, fh, base.t);
             pend_dir = 0;
         } else if (op == "putrootfh" || op == "putpubfh") {
@@ -368,7 +379,7 @@ Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, 
             pend_dir = 0;
         } else if (op == "getfh") {
             std::string_view fh = value_in(t, res, "fh");
-            if (!hex_ok(fh)) return Extract::BadValue;
+            if (!is_lower_hex(fh)) return Extract::BadValue;
             HandleRef real = handles_.intern(base.server, fh, base.t);
             if (pend_dir) bind_name(pend_dir, pend_name, real);
             pend_dir = 0;
@@ -434,17 +445,7 @@ Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, 
             e.fh = cfh;
             for (std::size_t i = res.begin + 1; i < res.end; ++i) {
                 if (t[i].key != "entry") continue;
-                DirEntry& d = e.entries.emplace_back();
-                if (!common::unescape_token(t[i].value, d.name)) return Extract::BadValue;
-                std::size_t a = d.name.find('/');
-                std::size_t b = a == std::string::npos ? a : d.name.find('/', a + 1);
-                if (b == std::string::npos) return Extract::BadValue;
-                std::string_view h = std::string_view(d.name).substr(a + 1, b - a - 1);
-                if (h != "-") {
-                    if (!hex_ok(h)) return Extract::BadValue;
-                    d.fh = handles_.intern(base.server, h, base.t);
-                }
-                d.name.erase(0, b + 1);
+                if (!add_entry(e, t[i].value, base.server, base.t, is_lower_hex)) return Extract::BadValue;
             }
             push();
         }

@@ -43,9 +43,12 @@ enum class Op : std::uint8_t {
 
 inline constexpr std::uint32_t kNoId = 0xffffffff;
 
+// A directory entry of a READDIR(PLUS) reply; its name is in the event's
+// entry_names (one buffer for all entries: no allocation per entry).
 struct DirEntry {
     HandleRef fh = 0;
-    std::string name;
+    std::uint32_t name_at = 0;
+    std::uint32_t name_size = 0;
 };
 
 struct Event {
@@ -79,6 +82,11 @@ struct Event {
     std::string name;    // raw bytes (MOUNT MNT: the path)
     std::string toname;  // raw bytes
     std::vector<DirEntry> entries;
+    std::string entry_names;  // the entries' names, one after the other
+
+    std::string_view entry_name(const DirEntry& e) const {
+        return std::string_view(entry_names).substr(e.name_at, e.name_size);
+    }
 };
 
 enum class Extract : std::uint8_t {
@@ -111,6 +119,10 @@ public:
 private:
     Extract extract_nfs23(const common::RecordLine& r, Event& ev);
     Extract extract_mount(const common::RecordLine& r, Event& ev);
+    // Adds the entry of an "entry" token (<fileid>/<fh hex or ->/<name>, escaped
+    // as a whole) to ev; false if malformed. `hex` validates the handle.
+    bool add_entry(Event& ev, std::string_view token, std::uint32_t server, Time t,
+                   bool (*hex)(std::string_view));
 
     HandleTable& handles_;
     HostTable& hosts_;

@@ -35,32 +35,28 @@ std::string_view host_part(std::string_view address) {
 }
 
 std::uint32_t HostTable::intern(std::string_view host) {
-    auto it = ids_.find(host);
-    std::uint32_t id;
-    if (it != ids_.end()) {
-        id = it->second;
-    } else {
-        id = static_cast<std::uint32_t>(names_.size());
+    std::uint64_t h = common::hash_bytes(host);
+    std::uint64_t id = ids_.find(h, [&](std::uint64_t i) { return names_[i] == host; });
+    if (id == common::FlatIndex::kNone) {
+        id = names_.size();
         names_.emplace_back(host);
-        ids_.emplace(std::string(host), id);
+        ids_.insert(h, id);
     }
-    return id;
+    return static_cast<std::uint32_t>(id);
 }
 
 
 namespace {
-std::uint64_t key_hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
-std::uint64_t dent_hash(HandleRef dir, std::string_view name) {
-    return std::hash<std::string_view>{}(name) ^ (dir * 0x9e3779b97f4a7c15ULL);
-}
+// Of the handle only (the server is compared when confirming), so that it can
+// be computed before the server is interned.
+std::uint64_t key_hash(std::string_view hex) { return common::hash_bytes(hex); }
+std::uint64_t dent_hash(HandleRef dir, std::string_view name) { return common::hash_bytes(name, dir); }
 }  // namespace
 
 HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time now) {
-    key_.resize(4);
-    std::memcpy(key_.data(), &server, 4);
-    key_.append(hex);
-    std::uint64_t h = key_hash(key_);
-    std::uint64_t found = index_.find(h, [this](std::uint64_t s) { return slots_[s].key.view() == key_; });
+    std::uint64_t h = key_hash(hex);
+    std::uint64_t found =
+        index_.find(h, [&](std::uint64_t s) { return slots_[s].server_id == server && slots_[s].hex() == hex; });
     std::uint32_t slot = found == common::FlatIndex::kNone ? kNoRun : static_cast<std::uint32_t>(found);
     if (slot == kNoRun) {
         if (!free_.empty()) {
@@ -74,7 +70,7 @@ HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time n
         std::uint32_t gen = n.gen + 1;
         n = Node{};
         n.gen = gen;
-        n.key.assign(key_);
+        n.key.assign(hex);
         n.server_id = server;
         n.in_use = true;
         index_.insert(h, slot);
@@ -82,6 +78,20 @@ HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time n
     Node& n = slots_[slot];
     if (now > n.last_seen) n.last_seen = now;
     return (static_cast<HandleRef>(n.gen) << 32) | (static_cast<HandleRef>(slot) + 1);
+}
+
+std::uint64_t HandleTable::prefetch_index(std::string_view hex) const {
+    std::uint64_t h = key_hash(hex);
+    index_.prefetch(h);
+    return h;
+}
+
+void HandleTable::prefetch_node(std::uint64_t hash) const {
+    std::uint64_t slot = index_.first_candidate(hash);
+    if (slot == common::FlatIndex::kNone) return;
+    const char* p = reinterpret_cast<const char*>(&slots_[slot]);
+    __builtin_prefetch(p);       // generation, server, last seen, start of the key
+    __builtin_prefetch(p + 64);  // the rest of a short key
 }
 
 Node* HandleTable::get(HandleRef ref) {
@@ -152,7 +162,7 @@ std::size_t HandleTable::expire(Time cutoff) {
         Node& n = slots_[slot];
         if (!n.in_use || n.last_seen >= cutoff || n.first_run != kNoRun) continue;
         unbind((static_cast<HandleRef>(n.gen) << 32) | (static_cast<HandleRef>(slot) + 1));
-        index_.erase(key_hash(n.key.view()), slot);
+        index_.erase(key_hash(n.hex()), slot);
         std::uint32_t gen = n.gen;
         n = Node{};
         n.gen = gen;

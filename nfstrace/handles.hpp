@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/flat_index.hpp"
@@ -27,11 +26,6 @@ inline constexpr std::uint32_t kNoRun = 0xffffffff;
 enum class FileType : std::uint8_t { Unknown, Reg, Dir, Lnk, Blk, Chr, Sock, Fifo };
 FileType parse_ftype(std::string_view word);
 const char* ftype_name(FileType t);
-
-struct TransparentHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 // Interned host addresses (client or server address without the port).
 class HostTable {
@@ -51,19 +45,18 @@ public:
     std::size_t size() const { return names_.size(); }
 
 private:
-    std::unordered_map<std::string, std::uint32_t, TransparentHash, std::equal_to<>> ids_;
+    common::FlatIndex ids_{256};  // hash of the name -> id
     std::vector<std::string> names_;
 };
 
 // "10.0.0.2.812" -> "10.0.0.2", "fd00::2.812" -> "fd00::2" (port after the last dot).
 std::string_view host_part(std::string_view address);
 
-// A node's key (4 bytes of server id, then the handle in hex), kept inside the
-// node when short (the usual case) so that confirming an index hit touches no
-// other memory.
+// A node's handle in hex, kept inside the node when short (the usual case) so
+// that confirming an index hit touches no other memory.
 class NodeKey {
 public:
-    static constexpr std::size_t kInline = 76;
+    static constexpr std::size_t kInline = 72;
     void assign(std::string_view k) {
         size_ = static_cast<std::uint32_t>(k.size());
         if (k.size() <= kInline) {
@@ -82,25 +75,24 @@ private:
 };
 
 struct Node {
-    // Hot on every lookup: generation, use, key, last seen.
+    // Hot on every lookup: generation, use, server and key, last seen.
     std::uint32_t gen = 0;
     bool in_use = false;
+    std::uint32_t server_id = 0;
     Time last_seen = 0;
-    NodeKey key;
+    NodeKey key;  // the handle (with server_id, the key of the node)
     std::string name;     // last component (raw bytes); the export path if root
     HandleRef parent = 0;
     std::uint64_t size = 0;
     std::uint32_t mode = 0;
     std::uint32_t first_run = kNoRun;  // runs open on this node (OpenTracker's)
-    std::uint32_t server_id = 0;
     FileType ftype = FileType::Unknown;
     bool have_size = false;
     bool have_mode = false;
     bool named = false;  // name (and parent, unless root) valid
     bool root = false;   // name is an export path
 
-    std::string_view server_and_hex() const { return key.view(); }
-    std::string_view hex() const { return key.view().substr(4); }
+    std::string_view hex() const { return key.view(); }
     std::uint32_t server() const { return server_id; }
 };
 
@@ -109,6 +101,10 @@ public:
     // The node of this handle (hex as in records) on this server; created if new.
     // Marks it seen at `now`.
     HandleRef intern(std::uint32_t server, std::string_view hex, Time now);
+    // For batches of records: start loading the index entry of a handle (returns
+    // its hash), then, once that has had time to arrive, its node.
+    std::uint64_t prefetch_index(std::string_view hex) const;
+    void prefetch_node(std::uint64_t hash) const;
     // The node, or nullptr if the reference is stale or none.
     Node* get(HandleRef ref);
     const Node* get(HandleRef ref) const;
@@ -143,7 +139,6 @@ private:
     common::FlatIndex dents_;
     // Is ref a live node named `name` in `dir`?
     bool names(HandleRef ref, HandleRef dir, std::string_view name) const;
-    std::string key_;  // scratch
     mutable std::vector<const Node*> chain_;  // scratch for path()
 };
 

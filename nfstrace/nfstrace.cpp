@@ -48,33 +48,38 @@ void Tracer::bad(std::string_view file, std::uint64_t lineno, std::size_t column
 }
 
 bool Tracer::line(std::string_view text, std::string_view file, std::uint64_t lineno) {
+    return take(rec_.parse(text), rec_, file, lineno);
+}
+
+bool Tracer::take(common::LineKind kind, const common::RecordLine& rec, std::string_view file,
+                  std::uint64_t lineno) {
     ++in_.lines;
-    switch (rec_.parse(text)) {
+    switch (kind) {
         case common::LineKind::Header:
         case common::LineKind::Comment:
         case common::LineKind::Blank: return true;
         case common::LineKind::Bad:
-            if (rec_.error() == common::LineError::UnknownVersion) {
+            if (rec.error() == common::LineError::UnknownVersion) {
                 err_.put("nfstrace: ");
                 err_.put(file);
                 err_.put(':');
                 err_.put_u64(lineno);
                 err_.put(": rpcspy record format version ");
-                err_.put_i64(rec_.header_version());
+                err_.put_i64(rec.header_version());
                 err_.put(" is not supported (this nfstrace reads version ");
                 err_.put_u64(common::kRecordFormatVersion);
                 err_.put(")\n");
                 err_.flush();
                 return false;
             }
-            bad(file, lineno, rec_.error_column(),
-                std::string("bad record: ") + common::describe(rec_.error()));
+            bad(file, lineno, rec.error_column(),
+                std::string("bad record: ") + common::describe(rec.error()));
             return !cfg_.strict;
         case common::LineKind::Record: break;
     }
     ++in_.records;
     Event& ev = tracker_.next_event();
-    Extract what = extractor_.extract(rec_, ev);
+    Extract what = extractor_.extract(rec, ev);
     if (!saw_record_) {
         saw_record_ = true;
         writer_.set_time_digits(extractor_.time_digits());
@@ -84,12 +89,12 @@ bool Tracer::line(std::string_view text, std::string_view file, std::uint64_t li
         }
     }
     if (cfg_.summary)
-        summary_.add(rec_, hosts_.intern(host_part(rec_.client()), client_cache_),
-                     hosts_.intern(host_part(rec_.server()), server_cache_), extractor_.time_digits());
+        summary_.add(rec, hosts_.intern(host_part(rec.client()), client_cache_),
+                     hosts_.intern(host_part(rec.server()), server_cache_), extractor_.time_digits());
     if (what == Extract::Compound) {
         ++in_.nfs4;
         Event base = ev;
-        what = extractor_.extract_nfs4(rec_, base, tracker_);
+        what = extractor_.extract_nfs4(rec, base, tracker_);
         if (what == Extract::Event) return true;  // queued already
     }
     switch (what) {
@@ -105,9 +110,29 @@ bool Tracer::line(std::string_view text, std::string_view file, std::uint64_t li
 
 bool Tracer::feed(int fd, std::string_view file) {
     common::LineSource src(fd);
-    std::string_view text;
-    while (src.next(text))
-        if (!line(text, file, src.line_number())) return false;
+    std::string_view text[kBatch];
+    while (std::size_t n = src.next_batch(text, kBatch)) {
+        std::uint64_t first = src.line_number() - n + 1;
+        // Parse the batch and start loading the index entries of the first
+        // handle of each record; then their nodes; then take the records.
+        for (std::size_t i = 0; i < n; ++i) {
+            Parsed& p = batch_[i];
+            p.kind = p.rec.parse(text[i]);
+            p.has_handle = false;
+            if (p.kind != common::LineKind::Record) continue;
+            for (const common::RecordToken& t : p.rec.tokens()) {
+                if (t.key == "fh" || t.key == "dir") {
+                    p.handle_hash = handles_.prefetch_index(t.value);
+                    p.has_handle = true;
+                    break;
+                }
+            }
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            if (batch_[i].has_handle) handles_.prefetch_node(batch_[i].handle_hash);
+        for (std::size_t i = 0; i < n; ++i)
+            if (!take(batch_[i].kind, batch_[i].rec, file, first + i)) return false;
+    }
     if (src.read_error()) {
         err_.put("nfstrace: ");
         err_.put(file);

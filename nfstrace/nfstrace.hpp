@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/out_buffer.hpp"
 #include "common/record_line.hpp"
@@ -43,6 +44,19 @@ public:
 
 private:
     void bad(std::string_view file, std::uint64_t lineno, std::size_t column, std::string_view why);
+    // The rest of line(), once `r` has parsed it as `kind`.
+    bool take(common::LineKind kind, const common::RecordLine& r, std::string_view file, std::uint64_t lineno);
+
+    // Lines are read and parsed in batches, so that the memory the records of
+    // one batch need (their handles' index entries and nodes) loads in parallel.
+    static constexpr std::size_t kBatch = 32;
+    struct Parsed {
+        common::RecordLine rec;
+        common::LineKind kind = common::LineKind::Blank;
+        std::uint64_t handle_hash = 0;
+        bool has_handle = false;
+    };
+    std::vector<Parsed> batch_{kBatch};
 
     const Config& cfg_;
     common::OutBuffer& out_;

@@ -56,14 +56,7 @@ void OpenTracker::add_event() {
     ++stats_.events;
     if (!started_ || ev.t > newest_) newest_ = ev.t;
     started_ = true;
-    // Sorted insertion from the back: input is nearly in call-time order.
-    auto it = window_.end();
-    while (it != window_.begin()) {
-        auto prev = std::prev(it);
-        if (prev->t < ev.t || (prev->t == ev.t && prev->seq < ev.seq)) break;
-        it = prev;
-    }
-    window_.insert(it, Slot{ev.t, ev.seq, next_});
+    window_.insert(Slot{ev.t, ev.seq, next_});
     next_ = kNoRun;
     while (!window_.empty()) {
         bool full = window_.size() > cfg_.window_records;
@@ -71,6 +64,29 @@ void OpenTracker::add_event() {
         if (full) ++stats_.window_full;
         take_front();
     }
+}
+
+void OpenTracker::Window::pop_front() {
+    ++head_;
+    if (head_ == slots_.size()) {
+        slots_.clear();
+        head_ = 0;
+    } else if (head_ >= 4096 && head_ * 2 >= slots_.size()) {
+        slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+    }
+}
+
+void OpenTracker::Window::insert(const Slot& s) {
+    auto before = [](const Slot& a, const Slot& b) { return a.t < b.t || (a.t == b.t && a.seq < b.seq); };
+    // Input comes nearly in call-time order: most slots go at the end.
+    if (empty() || before(slots_.back(), s)) {
+        slots_.push_back(s);
+        return;
+    }
+    // Before any equal slot, as the insertion from the back always did.
+    auto at = std::lower_bound(slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end(), s, before);
+    slots_.insert(at, s);
 }
 
 void OpenTracker::take_front() {
@@ -119,7 +135,7 @@ void OpenTracker::process(Event& ev) {
             apply_attrs(handles_.get(dir), ev);
             if (ev.ok)
                 for (const DirEntry& e : ev.entries)
-                    if (e.fh && !is_dot(e.name)) handles_.bind(e.fh, dir, e.name);
+                    if (e.fh && !is_dot(ev.entry_name(e))) handles_.bind(e.fh, dir, ev.entry_name(e));
             break;
         }
         case Op::Lookup:
@@ -420,12 +436,15 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
     rec.have_mode = n && n->have_mode;
     rec.have_path = cfg_.names;
     if (cfg_.names) {
-        std::swap(rec.path, run.path);
-        if (!rec.path.empty() && rec.path[0] == '?' && n) {
+        // Copied, not swapped: every string keeps its own storage, so none
+        // allocates once it has held its longest path.
+        const std::string* path = &run.path;
+        if (!run.path.empty() && run.path[0] == '?' && n) {
             // Incomplete when the open began: what is known now may be better.
             snapshot_path(run.node, scratch_);
-            if (scratch_[0] != '?' || scratch_.size() > rec.path.size()) std::swap(rec.path, scratch_);
+            if (scratch_[0] != '?' || scratch_.size() > run.path.size()) path = &scratch_;
         }
+        rec.path.assign(*path);
     }
     ++stats_.opens;
     if (cache_hit) ++stats_.cache_hits;

@@ -24,7 +24,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -158,7 +157,22 @@ private:
         std::uint64_t seq;
         std::uint32_t index;  // in events_
     };
-    std::deque<Slot> window_;  // sorted on (t, seq)
+    // The reorder window: slots sorted on (t, seq) in a vector consumed from
+    // the front (compacted when half is consumed; no allocation once warm). A
+    // late slot is placed by binary search and one memmove.
+    class Window {
+    public:
+        bool empty() const { return head_ == slots_.size(); }
+        std::size_t size() const { return slots_.size() - head_; }
+        const Slot& front() const { return slots_[head_]; }
+        void pop_front();
+        void insert(const Slot& s);
+
+    private:
+        std::vector<Slot> slots_;  // [head_, end) in the window
+        std::size_t head_ = 0;
+    };
+    Window window_;
     std::vector<Event> events_;
     std::vector<std::uint32_t> free_events_;
     std::uint32_t next_ = kNoRun;  // index of the event handed out by next_event()

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
+#include <string>
 #include <random>
 
 #include "common/flat_index.hpp"
@@ -49,4 +51,39 @@ TEST_CASE("flat index: agrees with a map over many inserts and erases, across gr
         std::uint64_t got = ix.find(hash, [value](std::uint64_t v) { return v == value; });
         CHECK(got == (ref.count(value) ? value : FlatIndex::kNone));
     }
+}
+
+TEST_CASE("hash_bytes: deterministic, seeded, every length and byte counts") {
+    using common::hash_bytes;
+    CHECK(hash_bytes("abc") == hash_bytes(std::string("abc")));
+    CHECK(hash_bytes("abc", 1) != hash_bytes("abc", 2));
+    CHECK(hash_bytes("") != hash_bytes(std::string_view("\0", 1)));
+    // All lengths 0..40, and one changed byte anywhere: distinct hashes, and the
+    // low bits (the index's slot) spread.
+    std::set<std::uint64_t> seen;
+    std::set<std::uint64_t> low;
+    std::string s;
+    for (std::size_t n = 0; n <= 40; ++n) {
+        s.assign(n, 'a');
+        CHECK(seen.insert(hash_bytes(s)).second);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::string t = s;
+            t[i] = 'b';
+            CHECK(seen.insert(hash_bytes(t)).second);
+            low.insert(hash_bytes(t) & 1023);
+        }
+    }
+    CHECK(low.size() > 500);  // of 820 values into 1024 slots
+}
+
+TEST_CASE("flat index: first_candidate is the first value under a hash, unconfirmed") {
+    FlatIndex ix(16);
+    CHECK(ix.first_candidate(5) == FlatIndex::kNone);
+    ix.insert(5, 50);
+    ix.insert(5, 51);
+    ix.insert(21, 210);  // same home slot (16 slots), other hash
+    ix.prefetch(5);
+    CHECK(ix.first_candidate(5) == 50);
+    CHECK(ix.first_candidate(21) == 210);
+    CHECK(ix.first_candidate(37) == FlatIndex::kNone);
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 #include "common/record_line.hpp"
@@ -131,6 +132,59 @@ TEST_CASE("record line: times as nanoseconds") {
     CHECK_FALSE(common::parse_time_ns(".5", ns));
     CHECK_FALSE(common::parse_time_ns("1.5e3", ns));
     CHECK_FALSE(common::parse_time_ns("99999999999", ns));
+    CHECK_FALSE(common::parse_time_ns("9000000001", ns));
+    REQUIRE(common::parse_time_ns("9000000000.999999999", ns));
+    CHECK(ns == 9'000'000'000'999'999'999LL);
+    REQUIRE(common::parse_time_ns("000000000001.5", ns, &digits));  // leading zeros
+    CHECK(ns == 1'500'000'000LL);
+    CHECK(digits == 1);
+    CHECK_FALSE(common::parse_time_ns("+1.5", ns));
+    CHECK_FALSE(common::parse_time_ns("1.2.3", ns));
+    CHECK_FALSE(common::parse_time_ns("1.", ns));
+}
+
+TEST_CASE("record line: decimal numbers, with overflow") {
+    std::uint64_t v64 = 0;
+    std::uint32_t v32 = 0;
+    CHECK(common::parse_u64("18446744073709551615", v64));
+    CHECK(v64 == 18446744073709551615ULL);
+    CHECK_FALSE(common::parse_u64("18446744073709551616", v64));
+    CHECK(common::parse_u64("0000000000000000000000042", v64));
+    CHECK(v64 == 42);
+    CHECK(common::parse_u32("4294967295", v32));
+    CHECK(v32 == 4294967295U);
+    CHECK_FALSE(common::parse_u32("4294967296", v32));
+    CHECK_FALSE(common::parse_u32("", v32));
+    CHECK_FALSE(common::parse_u32("+1", v32));
+    CHECK_FALSE(common::parse_u32("-1", v32));
+    CHECK_FALSE(common::parse_u32("1a", v32));
+    // As std::from_chars: leading digits are stored, an overflow is not.
+    v64 = 7;
+    CHECK_FALSE(common::parse_u64("12x", v64));
+    CHECK(v64 == 12);
+    CHECK_FALSE(common::parse_u64("99999999999999999999x", v64));
+    CHECK(v64 == 12);
+    CHECK_FALSE(common::parse_u64("x1", v64));
+    CHECK(v64 == 12);
+    CHECK(common::parse_u32_octal("0644", v32));
+    CHECK(v32 == 0644);
+    CHECK(common::parse_u32_octal("37777777777", v32));
+    CHECK(v32 == 0xffffffffU);
+    CHECK_FALSE(common::parse_u32_octal("40000000000", v32));
+    CHECK_FALSE(common::parse_u32_octal("8", v32));
+}
+
+TEST_CASE("record line: uid, gid and vers as numbers; '=' inside values") {
+    RecordLine r;
+    REQUIRE(r.parse("1.5 - a.1 b.2 tcp 0000002a 1000 - nfs 3 read ok k=v=w x==") == LineKind::Record);
+    CHECK(r.uid_number() == 1000);
+    CHECK(r.gid_number() == -1);
+    CHECK(r.vers_number() == 3);
+    REQUIRE(r.tokens().size() == 2);
+    CHECK(r.tokens()[0].key == "k");
+    CHECK(r.tokens()[0].value == "v=w");
+    CHECK(r.tokens()[1].key == "x");
+    CHECK(r.tokens()[1].value == "=");
 }
 
 TEST_CASE("line source: lines across block boundaries, long lines, no final newline") {
@@ -154,6 +208,33 @@ TEST_CASE("line source: lines across block boundaries, long lines, no final newl
     CHECK(line == "last");
     CHECK(src.line_number() == 5);
     CHECK_FALSE(src.next(line));
+    CHECK(src.read_error() == 0);
+    ::close(fds[0]);
+}
+
+TEST_CASE("line source: batches hold every line once, in order, all valid together") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::string input;
+    std::vector<std::string> want;
+    for (int i = 0; i < 300; ++i) {
+        want.push_back(std::string(static_cast<std::size_t>(i % 37), static_cast<char>('a' + i % 26)) +
+                       std::to_string(i));
+        input += want.back() + "\n";
+    }
+    input += "tail";
+    want.emplace_back("tail");
+    REQUIRE(::write(fds[1], input.data(), input.size()) == static_cast<ssize_t>(input.size()));
+    ::close(fds[1]);
+    common::LineSource src(fds[0], 64);  // small blocks: many refills and growths
+    std::vector<std::string> got;
+    std::string_view batch[7];
+    while (std::size_t n = src.next_batch(batch, 7)) {
+        REQUIRE(n <= 7);
+        for (std::size_t i = 0; i < n; ++i) got.emplace_back(batch[i]);
+        CHECK(src.line_number() == got.size());
+    }
+    CHECK(got == want);
     CHECK(src.read_error() == 0);
     ::close(fds[0]);
 }
