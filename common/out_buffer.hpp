@@ -5,6 +5,7 @@
 // ever before, so steady state allocates nothing.
 #pragma once
 
+#include <bit>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -47,11 +48,17 @@ public:
     }
     void put_u64(std::uint64_t v) {
         char* p = room(20);
-        size_ = end_of(std::to_chars(p, p + 20, v).ptr);
+        std::size_t n = decimal_digits(v);
+        write_digits(p, v, n);
+        size_ += n;
     }
     void put_i64(std::int64_t v) {
-        char* p = room(20);
-        size_ = end_of(std::to_chars(p, p + 20, v).ptr);
+        if (v < 0) {
+            put('-');
+            put_u64(0 - static_cast<std::uint64_t>(v));
+        } else {
+            put_u64(static_cast<std::uint64_t>(v));
+        }
     }
     // v in base 8 with a leading zero, e.g. 0644.
     void put_octal(std::uint32_t v) {
@@ -64,38 +71,41 @@ public:
         for (int i = 7; i >= 0; --i, v >>= 4) p[i] = kHexDigits[v & 0xf];
         size_ += 8;
     }
-    void put_hex(std::span<const std::uint8_t> bytes) {
-        char* p = room(bytes.size() * 2);
-        for (std::uint8_t b : bytes) {
-            *p++ = kHexDigits[b >> 4];
-            *p++ = kHexDigits[b & 0xf];
-        }
-        size_ += bytes.size() * 2;
-    }
-    // Unsigned integer padded with zeros to `width` digits.
+    void put_hex(std::span<const std::uint8_t> bytes);
+    // Unsigned integer padded with zeros to `width` digits (more digits if needed).
     void put_padded(std::uint64_t v, int width) {
-        auto w = static_cast<std::size_t>(width < 0 ? 0 : width);
-        char* p = room(w > 20 ? w : 20);
-        if (w > 0 && (w >= 20 || v < kPow10[w])) {  // exactly w digits, written from the right
-            std::size_t i = w;
-            for (; i >= 2 && v >= 10; v /= 100) {
-                i -= 2;
-                std::memcpy(p + i, kDigitPairs + 2 * (v % 100), 2);
-            }
-            while (i-- > 0) {
-                p[i] = static_cast<char>('0' + v % 10);
-                v /= 10;
-            }
-            size_ += w;
-        } else {  // more digits than the width: no padding
-            size_ = end_of(std::to_chars(p, p + 20, v).ptr);
-        }
+        char* p = room(width > 20 ? static_cast<std::size_t>(width) : 20);
+        std::size_t n = decimal_digits(v);
+        if (width > 0 && static_cast<std::size_t>(width) > n) n = static_cast<std::size_t>(width);
+        write_digits(p, v, n);
+        size_ += n;
     }
     // Seconds and a fraction of `digits` digits (fraction given in those units).
     void put_time(std::uint64_t sec, std::uint64_t frac, int digits) {
-        put_u64(sec);
-        put('.');
-        put_padded(frac, digits);
+        std::size_t width = digits > 0 ? static_cast<std::size_t>(digits) : 0;
+        char* p = room(42 + width);
+        std::size_t n = decimal_digits(sec);
+        write_digits(p, sec, n);
+        p[n] = '.';
+        std::size_t m = decimal_digits(frac);
+        if (width > m) m = width;
+        write_digits(p + n + 1, frac, m);
+        size_ += n + 1 + m;
+    }
+    // How many decimal digits v has (1 for 0).
+    static std::size_t decimal_digits(std::uint64_t v) {
+        v |= 1;  // 0 has one digit, like 1
+        std::size_t guess = static_cast<std::size_t>((64 - std::countl_zero(v)) * 1233) >> 12;  // ~log10
+        return guess + 1 - (v < kPow10[guess]);
+    }
+    // The n lowest decimal digits of v at p..p+n, with leading zeros if v has fewer.
+    static void write_digits(char* p, std::uint64_t v, std::size_t n) {
+        while (n >= 2) {
+            n -= 2;
+            std::memcpy(p + n, kDigitPairs + 2 * (v % 100), 2);
+            v /= 100;
+        }
+        if (n == 1) p[0] = static_cast<char>('0' + v % 10);
     }
 
     std::string_view view() const { return {data_.get(), size_}; }
