@@ -46,6 +46,14 @@ public:
         copy(p, value.data(), value.size());
         size_ = end_of(p + value.size());
     }
+    // " key=" (the start of a text record token).
+    void put_key(std::string_view key) {
+        char* p = room(key.size() + 2);
+        *p++ = ' ';
+        copy(p, key.data(), key.size());
+        p[key.size()] = '=';
+        size_ += key.size() + 2;
+    }
     void put_u64(std::uint64_t v) {
         char* p = room(20);
         std::size_t n = decimal_digits(v);
