@@ -106,14 +106,30 @@ public:
         std::size_t guess = static_cast<std::size_t>((64 - std::countl_zero(v)) * 1233) >> 12;  // ~log10
         return guess + 1 - (v < kPow10[guess]);
     }
-    // The n lowest decimal digits of v at p..p+n, with leading zeros if v has fewer.
+    // The n lowest decimal digits of v at p..p+n, with leading zeros if v has fewer:
+    // eight at a time from the right, then the rest two at a time, in 32-bit
+    // arithmetic below 10^8.
     static void write_digits(char* p, std::uint64_t v, std::size_t n) {
+        while (n >= 8) {
+            n -= 8;
+            write_8_digits(p + n, static_cast<std::uint32_t>(v % 100000000));
+            v /= 100000000;
+        }
+        if (n == 0) return;
+        auto x = static_cast<std::uint32_t>(v % 100000000);
         while (n >= 2) {
             n -= 2;
-            std::memcpy(p + n, kDigitPairs + 2 * (v % 100), 2);
-            v /= 100;
+            std::memcpy(p + n, kDigitPairs + 2 * (x % 100), 2);
+            x /= 100;
         }
-        if (n == 1) p[0] = static_cast<char>('0' + v % 10);
+        if (n == 1) p[0] = static_cast<char>('0' + x % 10);
+    }
+    static void write_8_digits(char* p, std::uint32_t x) {  // x < 10^8
+        std::uint32_t high = x / 10000, low = x % 10000;
+        std::memcpy(p, kDigitPairs + 2 * (high / 100), 2);
+        std::memcpy(p + 2, kDigitPairs + 2 * (high % 100), 2);
+        std::memcpy(p + 4, kDigitPairs + 2 * (low / 100), 2);
+        std::memcpy(p + 6, kDigitPairs + 2 * (low % 100), 2);
     }
 
     std::string_view view() const { return {data_.get(), size_}; }
