@@ -19,28 +19,10 @@ void Fields::list(std::string_view key, FieldKind kind, std::size_t start) {
                           static_cast<std::uint8_t>(key.size())});
 }
 
-void Fields::number(std::string_view key, std::uint64_t v) {
-    std::size_t start = begin(key);
-    data_.put_u64(v);
-    add(key, FieldKind::Number, start);
-}
-
 void Fields::signed_number(std::string_view key, std::int64_t v) {
     std::size_t start = begin(key);
     data_.put_i64(v);
     add(key, FieldKind::Number, start);
-}
-
-void Fields::time(std::string_view key, std::uint64_t sec, std::uint64_t frac, int digits) {
-    std::size_t start = begin(key);
-    data_.put_time(sec, frac, digits);
-    add(key, FieldKind::Number, start);
-}
-
-void Fields::word(std::string_view key, std::string_view v) {
-    std::size_t start = begin(key);
-    data_.put(v);
-    add(key, FieldKind::Word, start);
 }
 
 void Fields::decimal(std::string_view key, std::string_view v) {

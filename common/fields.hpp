@@ -60,11 +60,24 @@ public:
     // The value of the first field with this key, or nullptr-like empty optional.
     const Field* find(std::string_view key) const;
 
-    void number(std::string_view key, std::uint64_t v);
+    // (number, time and word, the most frequent, are inline)
+    void number(std::string_view key, std::uint64_t v) {
+        std::size_t start = begin(key);
+        data_.put_u64(v);
+        add(key, FieldKind::Number, start);
+    }
     void signed_number(std::string_view key, std::int64_t v);
     // seconds.fraction with `digits` fraction digits (e.g. 9 for nanoseconds).
-    void time(std::string_view key, std::uint64_t sec, std::uint64_t frac, int digits);
-    void word(std::string_view key, std::string_view v);
+    void time(std::string_view key, std::uint64_t sec, std::uint64_t frac, int digits) {
+        std::size_t start = begin(key);
+        data_.put_time(sec, frac, digits);
+        add(key, FieldKind::Number, start);
+    }
+    void word(std::string_view key, std::string_view v) {
+        std::size_t start = begin(key);
+        data_.put(v);
+        add(key, FieldKind::Word, start);
+    }
     // A number already written as text (digits, '-', '.').
     void decimal(std::string_view key, std::string_view v);
     void octal(std::string_view key, std::uint32_t v);
