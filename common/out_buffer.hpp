@@ -74,9 +74,19 @@ public:
         *p++ = '0';
         size_ = end_of(std::to_chars(p, p + 11, v, 8).ptr);
     }
+    // v as 8 hex digits: its nibbles spread to one per byte (lowest first), each
+    // turned into a digit ('0' + n, plus 'a' - '9' - 1 where n > 9), then put in
+    // writing order (a byte swap where the lowest byte comes first in memory).
     void put_hex32(std::uint32_t v) {
         char* p = room(8);
-        for (int i = 7; i >= 0; --i, v >>= 4) p[i] = kHexDigits[v & 0xf];
+        std::uint64_t x = v;
+        x = (x | x << 16) & 0x0000ffff0000ffffULL;
+        x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+        x = (x | x << 4) & 0x0f0f0f0f0f0f0f0fULL;
+        std::uint64_t letters = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+        x += 0x3030303030303030ULL + letters * ('a' - '9' - 1);
+        if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+        std::memcpy(p, &x, 8);
         size_ += 8;
     }
     void put_hex(std::span<const std::uint8_t> bytes);

@@ -45,6 +45,18 @@ TEST_CASE("out buffer: decimal numbers like printf %llu and %lld") {
     }
 }
 
+TEST_CASE("out buffer: 32-bit hex like printf %08x") {
+    for (std::uint64_t v : test_numbers()) {
+        auto x = static_cast<std::uint32_t>(v ^ v >> 32);
+        OutBuffer out;
+        out.put_hex32(x);
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%08x", x);
+        INFO(x);
+        REQUIRE(out.view() == buf);
+    }
+}
+
 TEST_CASE("out buffer: times are seconds, a dot and the padded fraction") {
     for (std::uint64_t v : test_numbers()) {
         for (int digits : {0, 6, 9}) {
