@@ -13,63 +13,48 @@ const Field* Fields::find(std::string_view key) const {
     return nullptr;
 }
 
-void Fields::add(std::string_view key, FieldKind kind, std::size_t start) {
+void Fields::list(std::string_view key, FieldKind kind, std::size_t start) {
     list_.push_back(Field{key.data(), static_cast<std::uint32_t>(start),
                           static_cast<std::uint32_t>(data_.size() - start), kind,
                           static_cast<std::uint8_t>(key.size())});
 }
 
-void Fields::number(std::string_view key, std::uint64_t v) {
-    std::size_t start = data_.size();
-    data_.put_u64(v);
-    add(key, FieldKind::Number, start);
-}
-
 void Fields::signed_number(std::string_view key, std::int64_t v) {
-    std::size_t start = data_.size();
+    std::size_t start = begin(key);
     data_.put_i64(v);
     add(key, FieldKind::Number, start);
 }
 
-void Fields::time(std::string_view key, std::uint64_t sec, std::uint64_t frac, int digits) {
-    std::size_t start = data_.size();
-    data_.put_time(sec, frac, digits);
-    add(key, FieldKind::Number, start);
-}
-
-void Fields::word(std::string_view key, std::string_view v) {
-    std::size_t start = data_.size();
-    data_.put(v);
-    add(key, FieldKind::Word, start);
-}
-
 void Fields::decimal(std::string_view key, std::string_view v) {
-    std::size_t start = data_.size();
+    std::size_t start = begin(key);
     data_.put(v);
     add(key, FieldKind::Number, start);
 }
 
 void Fields::octal(std::string_view key, std::uint32_t v) {
-    std::size_t start = data_.size();
+    std::size_t start = begin(key);
     data_.put_octal(v);
     add(key, FieldKind::Word, start);
 }
 
 void Fields::hex(std::string_view key, std::span<const std::uint8_t> bytes) {
-    std::size_t start = data_.size();
+    std::size_t start = begin(key);
     data_.put_hex(bytes);
     add(key, FieldKind::Word, start);
 }
 
 void Fields::hex32(std::string_view key, std::uint32_t v) {
-    std::size_t start = data_.size();
+    std::size_t start = begin(key);
     data_.put_hex32(v);
     add(key, FieldKind::Word, start);
 }
 
 void Fields::bytes(std::string_view key, std::span<const std::uint8_t> v) {
-    std::size_t start = data_.size();
-    data_.put(std::string_view(reinterpret_cast<const char*>(v.data()), v.size()));
+    std::size_t start = begin(key);
+    if (style_ == FieldStyle::Text)
+        escape_token(data_, v);
+    else
+        data_.put(std::string_view(reinterpret_cast<const char*>(v.data()), v.size()));
     add(key, FieldKind::Bytes, start);
 }
 
@@ -80,6 +65,10 @@ void Fields::begin_group(std::string_view key) { add(key, FieldKind::GroupBegin,
 void Fields::end_group() { add("", FieldKind::GroupEnd, data_.size()); }
 
 void Fields::append(const Fields& other) {
+    if (style_ == FieldStyle::Text) {
+        data_.put(other.data_.view());
+        return;
+    }
     for (const Field& f : other.list_) {
         std::size_t start = data_.size();
         data_.put(other.value(f));
@@ -88,6 +77,10 @@ void Fields::append(const Fields& other) {
 }
 
 void Fields::render_text(OutBuffer& out) const {
+    if (style_ == FieldStyle::Text) {
+        out.put(data_.view());
+        return;
+    }
     for (const Field& f : list_) {
         if (f.kind == FieldKind::GroupBegin || f.kind == FieldKind::GroupEnd) continue;
         if (f.kind == FieldKind::Bytes) {

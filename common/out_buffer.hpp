@@ -5,6 +5,7 @@
 // ever before, so steady state allocates nothing.
 #pragma once
 
+#include <bit>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -45,13 +46,27 @@ public:
         copy(p, value.data(), value.size());
         size_ = end_of(p + value.size());
     }
+    // " key=" (the start of a text record token).
+    void put_key(std::string_view key) {
+        char* p = room(key.size() + 2);
+        *p++ = ' ';
+        copy(p, key.data(), key.size());
+        p[key.size()] = '=';
+        size_ += key.size() + 2;
+    }
     void put_u64(std::uint64_t v) {
         char* p = room(20);
-        size_ = end_of(std::to_chars(p, p + 20, v).ptr);
+        std::size_t n = decimal_digits(v);
+        write_digits(p, v, n);
+        size_ += n;
     }
     void put_i64(std::int64_t v) {
-        char* p = room(20);
-        size_ = end_of(std::to_chars(p, p + 20, v).ptr);
+        if (v < 0) {
+            put('-');
+            put_u64(0 - static_cast<std::uint64_t>(v));
+        } else {
+            put_u64(static_cast<std::uint64_t>(v));
+        }
     }
     // v in base 8 with a leading zero, e.g. 0644.
     void put_octal(std::uint32_t v) {
@@ -59,43 +74,72 @@ public:
         *p++ = '0';
         size_ = end_of(std::to_chars(p, p + 11, v, 8).ptr);
     }
+    // v as 8 hex digits: its nibbles spread to one per byte (lowest first), each
+    // turned into a digit ('0' + n, plus 'a' - '9' - 1 where n > 9), then put in
+    // writing order (a byte swap where the lowest byte comes first in memory).
     void put_hex32(std::uint32_t v) {
         char* p = room(8);
-        for (int i = 7; i >= 0; --i, v >>= 4) p[i] = kHexDigits[v & 0xf];
+        std::uint64_t x = v;
+        x = (x | x << 16) & 0x0000ffff0000ffffULL;
+        x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+        x = (x | x << 4) & 0x0f0f0f0f0f0f0f0fULL;
+        std::uint64_t letters = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+        x += 0x3030303030303030ULL + letters * ('a' - '9' - 1);
+        if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+        std::memcpy(p, &x, 8);
         size_ += 8;
     }
-    void put_hex(std::span<const std::uint8_t> bytes) {
-        char* p = room(bytes.size() * 2);
-        for (std::uint8_t b : bytes) {
-            *p++ = kHexDigits[b >> 4];
-            *p++ = kHexDigits[b & 0xf];
-        }
-        size_ += bytes.size() * 2;
-    }
-    // Unsigned integer padded with zeros to `width` digits.
+    void put_hex(std::span<const std::uint8_t> bytes);
+    // Unsigned integer padded with zeros to `width` digits (more digits if needed).
     void put_padded(std::uint64_t v, int width) {
-        auto w = static_cast<std::size_t>(width < 0 ? 0 : width);
-        char* p = room(w > 20 ? w : 20);
-        if (w > 0 && (w >= 20 || v < kPow10[w])) {  // exactly w digits, written from the right
-            std::size_t i = w;
-            for (; i >= 2 && v >= 10; v /= 100) {
-                i -= 2;
-                std::memcpy(p + i, kDigitPairs + 2 * (v % 100), 2);
-            }
-            while (i-- > 0) {
-                p[i] = static_cast<char>('0' + v % 10);
-                v /= 10;
-            }
-            size_ += w;
-        } else {  // more digits than the width: no padding
-            size_ = end_of(std::to_chars(p, p + 20, v).ptr);
-        }
+        char* p = room(width > 20 ? static_cast<std::size_t>(width) : 20);
+        std::size_t n = decimal_digits(v);
+        if (width > 0 && static_cast<std::size_t>(width) > n) n = static_cast<std::size_t>(width);
+        write_digits(p, v, n);
+        size_ += n;
     }
     // Seconds and a fraction of `digits` digits (fraction given in those units).
     void put_time(std::uint64_t sec, std::uint64_t frac, int digits) {
-        put_u64(sec);
-        put('.');
-        put_padded(frac, digits);
+        std::size_t width = digits > 0 ? static_cast<std::size_t>(digits) : 0;
+        char* p = room(42 + width);
+        std::size_t n = decimal_digits(sec);
+        write_digits(p, sec, n);
+        p[n] = '.';
+        std::size_t m = decimal_digits(frac);
+        if (width > m) m = width;
+        write_digits(p + n + 1, frac, m);
+        size_ += n + 1 + m;
+    }
+    // How many decimal digits v has (1 for 0).
+    static std::size_t decimal_digits(std::uint64_t v) {
+        v |= 1;  // 0 has one digit, like 1
+        std::size_t guess = static_cast<std::size_t>((64 - std::countl_zero(v)) * 1233) >> 12;  // ~log10
+        return guess + 1 - (v < kPow10[guess]);
+    }
+    // The n lowest decimal digits of v at p..p+n, with leading zeros if v has fewer:
+    // eight at a time from the right, then the rest two at a time, in 32-bit
+    // arithmetic below 10^8.
+    static void write_digits(char* p, std::uint64_t v, std::size_t n) {
+        while (n >= 8) {
+            n -= 8;
+            write_8_digits(p + n, static_cast<std::uint32_t>(v % 100000000));
+            v /= 100000000;
+        }
+        if (n == 0) return;
+        auto x = static_cast<std::uint32_t>(v % 100000000);
+        while (n >= 2) {
+            n -= 2;
+            std::memcpy(p + n, kDigitPairs + 2 * (x % 100), 2);
+            x /= 100;
+        }
+        if (n == 1) p[0] = static_cast<char>('0' + x % 10);
+    }
+    static void write_8_digits(char* p, std::uint32_t x) {  // x < 10^8
+        std::uint32_t high = x / 10000, low = x % 10000;
+        std::memcpy(p, kDigitPairs + 2 * (high / 100), 2);
+        std::memcpy(p + 2, kDigitPairs + 2 * (high % 100), 2);
+        std::memcpy(p + 4, kDigitPairs + 2 * (low / 100), 2);
+        std::memcpy(p + 6, kDigitPairs + 2 * (low % 100), 2);
     }
 
     std::string_view view() const { return {data_.get(), size_}; }

@@ -38,42 +38,45 @@ constexpr ProgramName kNames[] = {
 }  // namespace
 
 const Program* find_program(std::uint32_t program, std::uint32_t version) {
-    static const Program nfs3{kNfs, 3, "nfs", nfs3_procedures()};
-    static const Program nfs4{kNfs, 4, "nfs", nfs4_procedures()};
-    static const Program nfs4_cb{kNfs4CbFirst, 1, "nfs_cb", nfs4_cb_procedures()};
-    static const Program mount3{kMount, 3, "mount", mount3_procedures()};
-    static const Program portmap2{kPortmap, 2, "portmap", portmap2_procedures()};
-    static const Program nfs2{kNfs, 2, "nfs", nfs2_procedures()};
-    static const Program mount1{kMount, 1, "mount", mount1_procedures()};
-    static const Program mount2{kMount, 2, "mount", mount2_procedures()};
-    static const Program rpcbind3{kPortmap, 3, "portmap", rpcbind3_procedures()};
-    static const Program rpcbind4{kPortmap, 4, "portmap", rpcbind4_procedures()};
-    static const Program nlm1{kNlm, 1, "nlm", nlm1_procedures()};
-    static const Program nlm3{kNlm, 3, "nlm", nlm3_procedures()};
-    static const Program nlm4{kNlm, 4, "nlm", nlm4_procedures()};
-    static const Program nsm1{kNsm, 1, "status", nsm1_procedures()};
-    static const Program nfsacl2{kNfsAcl, 2, "nfs_acl", nfsacl2_procedures()};
-    static const Program nfsacl3{kNfsAcl, 3, "nfs_acl", nfsacl3_procedures()};
-    static const Program rquota1{kRquota, 1, "rquota", rquota1_procedures()};
-    static const Program rquota2{kRquota, 2, "rquota", rquota2_procedures()};
-    if (program == kNfs && version == 3) return &nfs3;
-    if (program == kNfs && version == 4) return &nfs4;
-    if (program >= kNfs4CbFirst && program <= kNfs4CbLast && version == 1) return &nfs4_cb;
-    if (program == kMount && version == 3) return &mount3;
-    if (program == kPortmap && version == 2) return &portmap2;
-    if (program == kNfs && version == 2) return &nfs2;
-    if (program == kMount && version == 1) return &mount1;
-    if (program == kMount && version == 2) return &mount2;
-    if (program == kPortmap && version == 3) return &rpcbind3;
-    if (program == kPortmap && version == 4) return &rpcbind4;
-    if (program == kNlm && version == 1) return &nlm1;
-    if (program == kNlm && version == 3) return &nlm3;
-    if (program == kNlm && version == 4) return &nlm4;
-    if (program == kNsm && version == 1) return &nsm1;
-    if (program == kNfsAcl && version == 2) return &nfsacl2;
-    if (program == kNfsAcl && version == 3) return &nfsacl3;
-    if (program == kRquota && version == 1) return &rquota1;
-    if (program == kRquota && version == 2) return &rquota2;
+    // One static object (a single initialisation guard to check per call, not one per program).
+    static const struct {
+        Program nfs3{kNfs, 3, "nfs", nfs3_procedures()};
+        Program nfs4{kNfs, 4, "nfs", nfs4_procedures()};
+        Program nfs4_cb{kNfs4CbFirst, 1, "nfs_cb", nfs4_cb_procedures()};
+        Program mount3{kMount, 3, "mount", mount3_procedures()};
+        Program portmap2{kPortmap, 2, "portmap", portmap2_procedures()};
+        Program nfs2{kNfs, 2, "nfs", nfs2_procedures()};
+        Program mount1{kMount, 1, "mount", mount1_procedures()};
+        Program mount2{kMount, 2, "mount", mount2_procedures()};
+        Program rpcbind3{kPortmap, 3, "portmap", rpcbind3_procedures()};
+        Program rpcbind4{kPortmap, 4, "portmap", rpcbind4_procedures()};
+        Program nlm1{kNlm, 1, "nlm", nlm1_procedures()};
+        Program nlm3{kNlm, 3, "nlm", nlm3_procedures()};
+        Program nlm4{kNlm, 4, "nlm", nlm4_procedures()};
+        Program nsm1{kNsm, 1, "status", nsm1_procedures()};
+        Program nfsacl2{kNfsAcl, 2, "nfs_acl", nfsacl2_procedures()};
+        Program nfsacl3{kNfsAcl, 3, "nfs_acl", nfsacl3_procedures()};
+        Program rquota1{kRquota, 1, "rquota", rquota1_procedures()};
+        Program rquota2{kRquota, 2, "rquota", rquota2_procedures()};
+    } p;
+    if (program == kNfs && version == 3) return &p.nfs3;
+    if (program == kNfs && version == 4) return &p.nfs4;
+    if (program >= kNfs4CbFirst && program <= kNfs4CbLast && version == 1) return &p.nfs4_cb;
+    if (program == kMount && version == 3) return &p.mount3;
+    if (program == kPortmap && version == 2) return &p.portmap2;
+    if (program == kNfs && version == 2) return &p.nfs2;
+    if (program == kMount && version == 1) return &p.mount1;
+    if (program == kMount && version == 2) return &p.mount2;
+    if (program == kPortmap && version == 3) return &p.rpcbind3;
+    if (program == kPortmap && version == 4) return &p.rpcbind4;
+    if (program == kNlm && version == 1) return &p.nlm1;
+    if (program == kNlm && version == 3) return &p.nlm3;
+    if (program == kNlm && version == 4) return &p.nlm4;
+    if (program == kNsm && version == 1) return &p.nsm1;
+    if (program == kNfsAcl && version == 2) return &p.nfsacl2;
+    if (program == kNfsAcl && version == 3) return &p.nfsacl3;
+    if (program == kRquota && version == 1) return &p.rquota1;
+    if (program == kRquota && version == 2) return &p.rquota2;
     return nullptr;
 }
 

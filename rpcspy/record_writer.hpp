@@ -44,6 +44,12 @@ public:
     // and owner names, tags) is written as "-"; directory entries keep their file
     // id and handle ("entry=<fileid>/<fh>/-").
     void set_no_names(bool on) { no_names_ = on; }
+    // The style for the call and reply fields handed to write(): plain text records
+    // are written once in their final form; JSON and --no-names need the list.
+    common::FieldStyle field_style() const {
+        return format_ == OutputFormat::Text && !no_names_ ? common::FieldStyle::Text
+                                                           : common::FieldStyle::Structured;
+    }
 
     // One record: fixed fields, then the call's fields, then the reply's.
     void write(const RecordHead& head, const common::Fields& call, const common::Fields& reply);

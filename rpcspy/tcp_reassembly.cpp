@@ -375,6 +375,29 @@ void TcpReassembler::try_resync(Stream& s, const Packet& pkt, const std::uint8_t
 
 void TcpReassembler::consume(Stream& s, const Packet& pkt, const std::uint8_t* p, std::size_t n) {
     while (n > 0) {
+        // The usual small call or reply: a whole single-fragment message (below
+        // kDecideAt, so no keep limit applies) from its record mark on in this
+        // segment. It is handed over in place, with the state the general path
+        // below would leave, without copying it into s.kept.
+        if (!s.in_body && !s.in_message && s.mark_have == 0 && n >= 4) {
+            std::uint32_t m = std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 |
+                              std::uint32_t{p[2]} << 8 | p[3];
+            std::size_t len = m & 0x7fffffffu;
+            if ((m >> 31) != 0 && len < kDecideAt && len <= n - 4 && len <= limits_.max_message) {
+                s.kept.clear();
+                s.keep = 0;
+                s.hole = false;
+                s.incomplete = false;
+                s.first_ts = pkt.ts;
+                s.frag_left = 0;
+                s.last_frag = true;
+                s.length = len;
+                finish_message(s, pkt, {p + 4, len});
+                p += 4 + len;
+                n -= 4 + len;
+                continue;
+            }
+        }
         if (!s.in_body) {
             std::size_t take = std::min(4 - s.mark_have, n);
             std::copy_n(p, take, s.mark + s.mark_have);
@@ -431,11 +454,11 @@ void TcpReassembler::consume(Stream& s, const Packet& pkt, const std::uint8_t* p
     }
 }
 
-void TcpReassembler::finish_message(Stream& s, const Packet& pkt) {
+void TcpReassembler::finish_message(Stream& s, const Packet& pkt, std::span<const std::uint8_t> kept) {
     TcpMessage m;
     m.first_ts = s.first_ts;
     m.last_ts = pkt.ts;
-    m.kept = s.kept;
+    m.kept = kept;
     m.length = s.length;
     m.incomplete = s.incomplete;
     s.in_message = false;

@@ -140,7 +140,9 @@ private:
     void consume(Stream& s, const Packet& pkt, const std::uint8_t* p, std::size_t n);
     void skip_lost(Stream& s, std::size_t n, const Packet& pkt);
     void try_resync(Stream& s, const Packet& pkt, const std::uint8_t* p, std::size_t n);
-    void finish_message(Stream& s, const Packet& pkt);
+    // Hands the message over: its first bytes are s.kept unless given.
+    void finish_message(Stream& s, const Packet& pkt) { finish_message(s, pkt, s.kept); }
+    void finish_message(Stream& s, const Packet& pkt, std::span<const std::uint8_t> kept);
     // Drops the record structure; with a packet, first reports a message cut short.
     void desync(Stream& s, const Packet* pkt = nullptr);
     // Bytes at s.next_seq: captured `n` of `wire`.

@@ -166,11 +166,12 @@ void Tracer::on_call(const Packet& pkt, const Timestamp& ts, const RpcCall& call
     if (calls_.full()) {
         PendingCall* victim = calls_.oldest();
         ++stats_.evicted;
-        results_.clear();
+        results_.reset(writer_.field_style());
         emit(*victim, false, ts, "timeout", results_);
         calls_.erase(victim);
     }
     PendingCall& pc = *calls_.insert(key);
+    pc.args.reset(writer_.field_style());
     pc.server = pkt.dst;
     pc.ts = ts;
     pc.header = call;
@@ -222,7 +223,7 @@ void Tracer::on_reply(const Packet& pkt, const Timestamp& ts, const RpcReply& re
         ++(answered ? stats_.duplicate_replies : stats_.orphan_replies);
         return;
     }
-    results_.clear();
+    results_.reset(writer_.field_style());
     std::string_view status = reply_outcome_name(reply.outcome);
     switch (reply.outcome) {
         case ReplyOutcome::Success: {
@@ -323,7 +324,7 @@ void Tracer::expire_calls(const Timestamp& now) {
     while (PendingCall* c = calls_.oldest()) {
         if (nanos_between(c->ts, now) <= timeout_ns_) break;
         ++stats_.timeouts;
-        results_.clear();
+        results_.reset(writer_.field_style());
         emit(*c, false, now, "timeout", results_);
         calls_.erase(c);
     }
@@ -333,7 +334,7 @@ void Tracer::finish() {
     tcp_.flush();
     while (PendingCall* c = calls_.oldest()) {
         ++stats_.timeouts;
-        results_.clear();
+        results_.reset(writer_.field_style());
         emit(*c, false, c->ts, "timeout", results_);
         calls_.erase(c);
     }

@@ -154,3 +154,45 @@ TEST_CASE("out buffer: pieces of every length from 0 to 40 bytes are copied exac
         }
     CHECK(out.view() == expect);
 }
+
+TEST_CASE("fields: Text style writes the same text as Structured, and append and reset keep it", "[fields]") {
+    auto fill = [](Fields& f) {
+        std::vector<std::uint8_t> fh = {0x01, 0xab, 0xff, 0x00, 0x10, 0x20, 0x30, 0x40,
+                                        0x50, 0x60, 0x70, 0x80, 0x90, 0xa0, 0xb0, 0xc0, 0xd0};
+        f.hex("fh", fh);
+        f.number("offset", 4096);
+        f.signed_number("delta", -5);
+        f.octal("mode", 0644);
+        f.time("mtime", 1700000000, 5, 9);
+        f.hex32("verf", 0xdeadbeef);
+        f.begin_group("op");
+        f.word("stable", "unstable");
+        f.end_group();
+        f.decimal("ratio", "1.5");
+        f.bytes("name", std::string_view("my file=%\n"));
+        f.bytes("empty", std::string_view(""));
+    };
+    Fields structured, styled;
+    fill(structured);
+    styled.reset(common::FieldStyle::Text);
+    fill(styled);
+    CHECK(styled.style() == common::FieldStyle::Text);
+    CHECK(text(styled) == text(structured));
+    CHECK(styled.size() == 0);
+    CHECK(!styled.empty());
+
+    Fields both;
+    both.reset(common::FieldStyle::Text);
+    both.append(styled);
+    both.append(styled);
+    CHECK(text(both) == text(structured) + text(structured));
+
+    styled.clear();  // keeps the style
+    CHECK(styled.empty());
+    styled.number("n", 7);
+    CHECK(text(styled) == " n=7");
+    CHECK(styled.style() == common::FieldStyle::Text);
+    styled.reset(common::FieldStyle::Structured);
+    styled.number("n", 7);
+    CHECK(json(styled) == ",\"n\":7");
+}
