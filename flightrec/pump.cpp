@@ -15,7 +15,8 @@ namespace flightrec {
 
 InputPump::InputPump(std::size_t headroom, std::size_t chunk_size, unsigned slots)
     : headroom_(headroom), chunk_size_(chunk_size), slots_(slots),
-      mem_(std::make_unique<char[]>(slots * (headroom + chunk_size))),
+      // Not zeroed: read() fills a chunk before it is used (zeroing 3 MiB was 4% of a run).
+      mem_(std::make_unique_for_overwrite<char[]>(slots * (headroom + chunk_size))),
       chunk_(std::make_unique<Chunk[]>(slots)) {
   main_efd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   pump_efd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -223,7 +223,7 @@ std::string Recorder::run(int fd, const sigset_t& run_mask, std::uint64_t deadli
     // Input is read by a thread a few chunks ahead; a chunk has room before it for the
     // unfinished line carried over from the chunk before (at most max bytes).
     pump_ = std::make_unique<InputPump>(max, std::max<std::size_t>(kChunk, max), kChunks);
-    carry_ = std::make_unique<char[]>(max);
+    carry_ = std::make_unique_for_overwrite<char[]>(max);
   }
   pump_->start(fd, run_mask);
   std::uint64_t last_sync = now_ns();
