@@ -93,8 +93,30 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_copy_hw(std::uint32_t crc
     d += 8;
     n -= 8;
   }
-  if (n > 0) std::memcpy(d, s, n);
-  return ~crc32c_hw_tail(static_cast<std::uint32_t>(c), s, n);
+  // The last n < 8 bytes as at most three words, each stored and folded in (a memcpy of
+  // a variable n < 8 was a byte loop).
+  auto cc = static_cast<std::uint32_t>(c);
+  if (n & 4) {
+    std::uint32_t w;
+    std::memcpy(&w, s, 4);
+    std::memcpy(d, &w, 4);
+    cc = _mm_crc32_u32(cc, w);
+    s += 4;
+    d += 4;
+  }
+  if (n & 2) {
+    std::uint16_t w;
+    std::memcpy(&w, s, 2);
+    std::memcpy(d, &w, 2);
+    cc = _mm_crc32_u16(cc, w);
+    s += 2;
+    d += 2;
+  }
+  if (n & 1) {
+    *d = *s;
+    cc = _mm_crc32_u8(cc, *s);
+  }
+  return ~cc;
 }
 
 __attribute__((target("sse4.2"))) std::uint32_t crc32c_words_copy_hw(
