@@ -84,6 +84,25 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_copy_hw(std::uint32_t crc
                                                                const unsigned char* s,
                                                                std::size_t n) noexcept {
   std::uint64_t c = ~crc;
+  // 32 bytes a turn: fewer loop instructions per word (a 100-byte line is three turns).
+  while (n >= 32) {
+    std::uint64_t w0, w1, w2, w3;
+    std::memcpy(&w0, s, 8);
+    std::memcpy(&w1, s + 8, 8);
+    std::memcpy(&w2, s + 16, 8);
+    std::memcpy(&w3, s + 24, 8);
+    std::memcpy(d, &w0, 8);
+    std::memcpy(d + 8, &w1, 8);
+    std::memcpy(d + 16, &w2, 8);
+    std::memcpy(d + 24, &w3, 8);
+    c = _mm_crc32_u64(c, w0);
+    c = _mm_crc32_u64(c, w1);
+    c = _mm_crc32_u64(c, w2);
+    c = _mm_crc32_u64(c, w3);
+    s += 32;
+    d += 32;
+    n -= 32;
+  }
   while (n >= 8) {
     std::uint64_t w;
     std::memcpy(&w, s, 8);
