@@ -493,20 +493,24 @@ void Writer::write_record(std::uint64_t off, Kind kind, std::uint16_t flags, std
     __builtin_prefetch(reinterpret_cast<const void*>(line), 1, 3);
 }
 
+// Says how many records were lost, ahead of the first record that fits again; false if
+// that does not fit either (and the record that was to follow is dropped too).
+bool Writer::note_dropped() {
+  char text[64];
+  const int len = std::snprintf(text, sizeof text, "%llu records dropped: ring full",
+                                static_cast<unsigned long long>(dropped_since_note_));
+  if (append(Kind::dropped, 0, text, static_cast<std::size_t>(len)) != Result::written) {
+    ++dropped_since_note_;
+    store(h_.dropped, load(h_.dropped) + 1);
+    return false;
+  }
+  dropped_since_note_ = 0;
+  return true;
+}
+
 Writer::Result Writer::append(Kind kind, std::uint16_t flags, const void* payload, std::size_t length,
                               std::uint64_t timestamp) {
-  if (dropped_since_note_ > 0 && kind != Kind::dropped) {
-    // Say how many records were lost, ahead of the first record that fits again.
-    char text[64];
-    const int len = std::snprintf(text, sizeof text, "%llu records dropped: ring full",
-                                  static_cast<unsigned long long>(dropped_since_note_));
-    if (append(Kind::dropped, 0, text, static_cast<std::size_t>(len)) != Result::written) {
-      ++dropped_since_note_;
-      store(h_.dropped, load(h_.dropped) + 1);
-      return Result::dropped;
-    }
-    dropped_since_note_ = 0;
-  }
+  if (dropped_since_note_ > 0 && kind != Kind::dropped && !note_dropped()) return Result::dropped;
   if (length > max_record_) length = max_record_;
   const std::uint64_t span = record_span(length);
   const std::uint64_t pos = tail_;
@@ -514,7 +518,9 @@ Writer::Result Writer::append(Kind kind, std::uint16_t flags, const void* payloa
   const std::uint64_t start = span > rem ? pos + rem : pos;
   const std::uint64_t start_off = span > rem ? 0 : tail_off_;
   const std::uint64_t end = start + span;
-  if (!make_room(end, start)) {
+  // (make_room's own first test, here so that the common case makes no call)
+  const bool fits = policy_ == FullPolicy::overwrite && end - head_ <= cap_;
+  if (!fits && !make_room(end, start)) {
     if (policy_ == FullPolicy::drop) {
       if (kind != Kind::dropped) {
         ++dropped_since_note_;
