@@ -100,7 +100,13 @@ RingFile::RingFile(std::string path, int fd, void* map, std::size_t map_size, bo
     : path_(std::move(path)), fd_(fd), map_(map), map_size_(map_size), writable_(writable),
       header_(static_cast<FileHeader*>(map)),
       data_(static_cast<unsigned char*>(map) + kHeaderSize),
-      capacity_(map_size - kHeaderSize) {}
+      capacity_(map_size - kHeaderSize) {
+  // The writer's mapping asks for huge pages: the page cache then holds the ring in
+  // 2 MiB folios where the kernel can (large folios on ext4, xfs), mapped a PMD at a
+  // time: far fewer faults and TLB misses than 4 KiB pages. Best effort; readers, which
+  // map read-only, are left alone.
+  if (writable_) madvise(map_, map_size_, MADV_HUGEPAGE);
+}
 
 RingFile::RingFile(RingFile&& o) noexcept
     : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)),
