@@ -44,6 +44,18 @@ std::uint32_t crc32c_soft(std::uint32_t crc, const unsigned char* p, std::size_t
   return ~crc;
 }
 
+// Kept out of line: its stack frame is not set up on the hardware path.
+[[gnu::noinline]] std::uint32_t crc32c_words_copy_soft(std::uint64_t w0, std::uint64_t w1,
+                                                       std::uint64_t w2, void* dst, const void* src,
+                                                       std::size_t len) noexcept {
+  unsigned char b[24];
+  const std::uint64_t w[3] = {w0, w1, w2};
+  for (std::size_t i = 0; i < 24; ++i) b[i] = static_cast<unsigned char>(w[i / 8] >> (8 * (i % 8)));
+  const std::uint32_t crc = crc32c_soft(0, b, sizeof b);
+  if (len > 0) std::memcpy(dst, src, len);
+  return crc32c_soft(crc, static_cast<const unsigned char*>(dst), len);
+}
+
 #if defined(__x86_64__)
 // The last n < 8 bytes in at most three instructions rather than one per byte.
 __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_hw_tail(std::uint32_t c,
@@ -80,7 +92,7 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_hw(std::uint32_t crc,
 }
 
 // One pass: each word is stored to `d` and folded into the CRC while it is in a register.
-__attribute__((target("sse4.2"))) std::uint32_t crc32c_copy_hw(std::uint32_t crc, unsigned char* d,
+__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_copy_hw(std::uint32_t crc, unsigned char* d,
                                                                const unsigned char* s,
                                                                std::size_t n) noexcept {
   std::uint64_t c = ~crc;
@@ -181,10 +193,7 @@ std::uint32_t crc32c_words_copy(std::uint64_t w0, std::uint64_t w1, std::uint64_
     return crc32c_words_copy_hw(w0, w1, w2, static_cast<unsigned char*>(dst),
                                 static_cast<const unsigned char*>(src), len);
 #endif
-  unsigned char b[24];
-  const std::uint64_t w[3] = {w0, w1, w2};
-  for (std::size_t i = 0; i < 24; ++i) b[i] = static_cast<unsigned char>(w[i / 8] >> (8 * (i % 8)));
-  return crc32c_copy(crc32c_soft(0, b, sizeof b), dst, src, len);
+  return crc32c_words_copy_soft(w0, w1, w2, dst, src, len);
 }
 
 std::uint32_t crc32c_portable(std::uint32_t crc, const void* data, std::size_t len) noexcept {
