@@ -132,7 +132,7 @@ class Recorder {
   bool stopping() const { return stopping_; }  // by a signal or a stop request
 
  private:
-  bool put(Kind kind, std::uint16_t flags, const char* p, std::size_t n);
+  [[gnu::always_inline]] inline bool put(Kind kind, std::uint16_t flags, const char* p, std::size_t n);
   std::uint64_t read_ns_ = 0;  // when the current input was read: its records' timestamp
   void handle_control();
   bool service();  // signals and control requests; false once stopping
@@ -203,7 +203,7 @@ void Recorder::handle_control() {
   store(h_.control.ack, req, std::memory_order_release);
 }
 
-bool Recorder::put(Kind kind, std::uint16_t flags, const char* p, std::size_t n) {
+inline bool Recorder::put(Kind kind, std::uint16_t flags, const char* p, std::size_t n) {
   if (paused_) {
     w_.note_paused_skip();
     return true;
