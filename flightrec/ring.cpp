@@ -473,7 +473,7 @@ bool Writer::make_room(std::uint64_t end, std::uint64_t record_start) {
   return true;
 }
 
-void Writer::write_record(std::uint64_t off, Kind kind, std::uint16_t flags, std::uint64_t seq,
+inline void Writer::write_record(std::uint64_t off, Kind kind, std::uint16_t flags, std::uint64_t seq,
                           std::uint64_t ts, const void* payload, std::size_t length) noexcept {
   unsigned char* at = data_ + off;
   RecordHeader rh{};

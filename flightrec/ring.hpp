@@ -140,8 +140,11 @@ class Writer {
   void recover();
   bool make_room(std::uint64_t end, std::uint64_t record_start);  // overwrite/drop/block
   [[gnu::noinline, gnu::cold]] bool note_dropped();
-  void write_record(std::uint64_t offset, Kind kind, std::uint16_t flags, std::uint64_t seq,
-                    std::uint64_t ts, const void* payload, std::size_t length) noexcept;
+  // Inlined into append, its one caller.
+  [[gnu::always_inline]] inline void write_record(std::uint64_t offset, Kind kind,
+                                                  std::uint16_t flags, std::uint64_t seq,
+                                                  std::uint64_t ts, const void* payload,
+                                                  std::size_t length) noexcept;
   void prefault_to(std::uint64_t end) noexcept;
 
   RingFile& file_;
