@@ -280,8 +280,6 @@ namespace {
 // system call per chunk instead of a page fault per page, and no page is dirtied long
 // before it is written (a recorder that writes little does not rewrite the whole ring).
 constexpr std::uint64_t kPrefaultChunk = 4u << 20;
-// How far ahead of a record the writer prefetches the lines it will write.
-constexpr std::uintptr_t kWriteAhead = 2048;
 }  // namespace
 
 
@@ -490,13 +488,6 @@ inline void Writer::write_record(std::uint64_t off, Kind kind, std::uint16_t fla
                            std::uint64_t{rh.flags} << 48;
   rh.crc = crc32c_words_copy(w0, seq, ts, at + kRecordHeaderSize, payload, length);
   std::memcpy(at, &rh, sizeof rh);
-  // A large ring is not in the cache: each store to a new line waits for the line to be
-  // read in, and the hardware prefetcher stops at every 4 KiB page. Ask for the lines
-  // this record's span ahead of it now (records are contiguous, so every line is asked
-  // for). A prefetch never faults, so one past the end of the data area is harmless.
-  const auto ahead = reinterpret_cast<std::uintptr_t>(at) + kWriteAhead;
-  for (std::uintptr_t line = ahead & ~std::uintptr_t{63}; line < ahead + record_span(length); line += 64)
-    __builtin_prefetch(reinterpret_cast<const void*>(line), 1, 3);
 }
 
 // Says how many records were lost, ahead of the first record that fits again; false if
