@@ -70,19 +70,21 @@ bool parse_u32(std::string_view s, std::uint32_t& v) { return parse_digits<std::
 
 bool parse_u32_octal(std::string_view s, std::uint32_t& v) { return parse_digits<std::uint32_t, 8>(s, v); }
 
-bool parse_time_ns(std::string_view s, std::int64_t& ns, int* digits) {
-    // One pass: seconds, then '.' and 1 to 9 digits.
-    const char* p = s.data();
-    const char* const end = p + s.size();
-    std::uint64_t sec = 0;
-    const char* const int_begin = p;
+namespace {
+// The seconds of a time, up to its '.' or end (`p` is left there).
+bool parse_seconds(const char*& p, const char* end, std::uint64_t& sec) {
+    const char* const begin = p;
+    sec = 0;
     for (; p != end && *p != '.'; ++p) {
         auto d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
         if (d > 9) return false;
         sec = sec * 10 + d;
         if (sec > 9'000'000'000ULL) return false;  // keeps sec * 1e9 inside int64
     }
-    if (p == int_begin) return false;
+    return p != begin;
+}
+// The rest of a time after its seconds: nothing, or '.' and 1 to 9 digits.
+bool parse_fraction(const char* p, const char* end, std::uint64_t sec, std::int64_t& ns, int* digits) {
     std::uint64_t frac = 0;
     int n = 0;
     if (p != end) {
@@ -100,6 +102,36 @@ bool parse_time_ns(std::string_view s, std::int64_t& ns, int* digits) {
     ns = static_cast<std::int64_t>(sec * 1'000'000'000ULL + frac);
     if (digits) *digits = n;
     return true;
+}
+}  // namespace
+
+bool parse_time_ns(std::string_view s, std::int64_t& ns, int* digits) {
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    std::uint64_t sec = 0;
+    return parse_seconds(p, end, sec) && parse_fraction(p, end, sec, ns, digits);
+}
+
+bool RecordLine::parse_time(std::string_view s) {
+    // Consecutive records mostly share the seconds: reuse them if the text
+    // before the '.' is the same as last time.
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    std::uint64_t sec = 0;
+    if (s.size() > last_seconds_len_ && s[last_seconds_len_] == '.' &&
+        std::memcmp(p, last_seconds_, last_seconds_len_) == 0) {
+        sec = last_seconds_value_;
+        p += last_seconds_len_;
+    } else {
+        if (!parse_seconds(p, end, sec)) return false;
+        auto len = static_cast<std::size_t>(p - s.data());
+        if (p != end && len <= sizeof last_seconds_) {
+            std::memcpy(last_seconds_, s.data(), len);
+            last_seconds_len_ = len;
+            last_seconds_value_ = sec;
+        }
+    }
+    return parse_fraction(p, end, sec, time_ns_, &time_digits_);
 }
 
 const RecordToken* RecordLine::find(std::string_view key) const {
@@ -181,7 +213,7 @@ bool is_xid(std::string_view s) {
 LineKind RecordLine::check_fixed() {
     // Columns of errors are those of the field's first byte.
     auto col = [this](Fixed f) { return static_cast<std::size_t>(fixed_[f].data() - line_begin_) + 1; };
-    if (!parse_time_ns(fixed_[Time], time_ns_, &time_digits_)) return fail(LineError::BadTime, col(Time));
+    if (!parse_time(fixed_[Time])) return fail(LineError::BadTime, col(Time));
     dur_ns_ = -1;
     if (fixed_[Dur] != "-" && !parse_time_ns(fixed_[Dur], dur_ns_)) return fail(LineError::BadDur, col(Dur));
     if (fixed_[Proto] != "tcp" && fixed_[Proto] != "udp") return fail(LineError::BadProto, col(Proto));
@@ -203,22 +235,13 @@ inline bool RecordLine::piece(const char* from, const char* eq, const char* to, 
     return true;
 }
 
-LineKind RecordLine::parse(std::string_view line) {
-    tokens_.clear();
-    error_ = LineError::None;
-    error_column_ = 0;
-    line_begin_ = line.data();
-    if (line.empty()) return LineKind::Blank;
-    if (line[0] == '#') return parse_comment(line);
-    if (line[0] == '{') return fail(LineError::Json, 1);
-
+LineKind RecordLine::split(std::string_view line, std::size_t& n) {
     // One pass over the line, 16 bytes at a time: the special bytes end pieces
     // (or the line, if not a space), the first '=' of a token splits it.
     const char* const begin = line.data();
     const char* const end = begin + line.size();
     const char* start = begin;  // of the current piece
     const char* eq = nullptr;   // its first '=', if any yet
-    std::size_t n = 0;
     for (std::size_t at = 0; at < line.size(); at += 16) {
         const char* chunk = begin + at;
         std::size_t left = line.size() - at;
@@ -237,6 +260,20 @@ LineKind RecordLine::parse(std::string_view line) {
     }
     if (start == end) return fail(LineError::EmptyField, line.size());
     if (!piece(start, eq, end, n)) return fail(LineError::BadToken, static_cast<std::size_t>(start - begin) + 1);
+    return LineKind::Record;
+}
+
+LineKind RecordLine::parse(std::string_view line) {
+    tokens_.clear();
+    error_ = LineError::None;
+    error_column_ = 0;
+    line_begin_ = line.data();
+    if (line.empty()) return LineKind::Blank;
+    if (line[0] == '#') return parse_comment(line);
+    if (line[0] == '{') return fail(LineError::Json, 1);
+
+    std::size_t n = 0;
+    if (split(line, n) == LineKind::Bad) return LineKind::Bad;
     if (n < kFixedCount) return fail(LineError::TooFewFields, 0);
     return check_fixed();
 }

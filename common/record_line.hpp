@@ -111,6 +111,11 @@ private:
     }
     LineKind parse_comment(std::string_view line);
     LineKind check_fixed();
+    // Splits the line into fixed fields and tokens (n counts the pieces):
+    // Record, or Bad and the first error in the line.
+    LineKind split(std::string_view line, std::size_t& n);
+    // Sets time_ns_ and time_digits_ from the time field.
+    bool parse_time(std::string_view s);
     // Ends the piece [from, to) of a line (eq: its first '=' or null): the next
     // fixed field (n counts them) or a token. False if a token has no key.
     [[gnu::always_inline]] bool piece(const char* from, const char* eq, const char* to, std::size_t& n);
@@ -124,6 +129,10 @@ private:
     std::int64_t time_ns_ = 0;
     std::int64_t dur_ns_ = -1;
     int time_digits_ = 0;
+    // The seconds of the last time parsed (text before its '.', and value).
+    char last_seconds_[16] = {};
+    std::size_t last_seconds_len_ = sizeof last_seconds_;  // none yet: never matches
+    std::uint64_t last_seconds_value_ = 0;
     std::int64_t uid_ = -1;
     std::int64_t gid_ = -1;
     std::uint32_t vers_ = 0;

@@ -84,8 +84,19 @@ void OpenTracker::Window::insert(const Slot& s) {
         slots_.push_back(s);
         return;
     }
-    // Before any equal slot, as the insertion from the back always did.
-    auto at = std::lower_bound(slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end(), s, before);
+    // Late slots are mostly only a little late: step back from the end in
+    // growing strides to a slot before s, then search between. Before any
+    // equal slot, as the insertion from the back always did.
+    auto first = slots_.begin() + static_cast<std::ptrdiff_t>(head_);
+    auto last = slots_.end() - 1;  // not before s
+    for (std::ptrdiff_t stride = 8; last - first > stride; stride *= 2) {
+        if (before(last[-stride], s)) {
+            first = last - stride + 1;
+            break;
+        }
+        last -= stride;
+    }
+    auto at = std::lower_bound(first, last, s, before);
     slots_.insert(at, s);
 }
 

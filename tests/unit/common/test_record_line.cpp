@@ -251,3 +251,49 @@ TEST_CASE("record line: time and dur parsed while checking") {
     CHECK(r.dur_ns() == -1);
     CHECK(r.time_digits() == 1);
 }
+
+TEST_CASE("record line: times sharing or not sharing the previous line's seconds") {
+    RecordLine r;
+    auto rec = [](std::string_view time) {
+        return std::string(time) + " 0.1 a.1 b.2 tcp 00000000 0 0 nfs 3 null ok";
+    };
+    struct Case {
+        const char* time;
+        bool ok;
+        std::int64_t ns;
+        int digits;
+    };
+    const Case cases[] = {
+        {"1700000000.5", true, 1700000000'500000000LL, 1},
+        {"1700000000.25", true, 1700000000'250000000LL, 2},  // same seconds
+        {"17000000001.5", false, 0, 0},                      // same start, more digits: too large
+        {"1700000000.5", true, 1700000000'500000000LL, 1},
+        {"170000000.5", true, 170000000'500000000LL, 1},  // a prefix of the last seconds
+        {"1700000000", true, 1700000000'000000000LL, 0},  // no fraction
+        {"1700000000.", false, 0, 0},
+        {"1700000000.1234567890", false, 0, 0},
+        {"1700000000.x", false, 0, 0},
+        {"01700000000.5", true, 1700000000'500000000LL, 1},  // leading zero
+        {"1700000000.000000001", true, 1700000000'000000001LL, 9},
+        {"9000000000.5", true, 9000000000'500000000LL, 1},
+        {"9000000001.5", false, 0, 0},
+        {".5", false, 0, 0},
+    };
+    for (const Case& c : cases) {
+        INFO(c.time);
+        std::string line = rec(c.time);
+        if (!c.ok) {
+            CHECK(r.parse(line) == LineKind::Bad);
+            CHECK(r.error() == common::LineError::BadTime);
+            continue;
+        }
+        REQUIRE(r.parse(line) == LineKind::Record);
+        CHECK(r.time_ns() == c.ns);
+        CHECK(r.time_digits() == c.digits);
+        std::int64_t ns = 0;
+        int digits = -1;
+        REQUIRE(common::parse_time_ns(c.time, ns, &digits));
+        CHECK(ns == c.ns);
+        CHECK(digits == c.digits);
+    }
+}
