@@ -430,3 +430,32 @@ TEST_CASE("tcp: a new stream that never syncs is searched only in its first segm
     CHECK(h.msgs().empty());
     CHECK(h.st().resyncs == 0);
 }
+
+TEST_CASE("tcp: after a loss, the search finds a record at every offset, past decoys") {
+    // Zeros (which pass the cheap filter's first half everywhere) and decoys that
+    // pass the whole filter but not the plausibility check come first; the record,
+    // a call (type 0, RPC version 2) or a reply (type 1), is found at its offset.
+    Bytes decoy = record(cat({text("Drpc"), Bytes{0, 0, 0, 0, 0, 0, 0, 2}}));
+    for (int type = 0; type <= 1; ++type) {
+        Bytes after_xid = type == 0 ? Bytes{0, 0, 0, 0, 0, 0, 0, 2} : Bytes{0, 0, 0, 1};
+        Bytes c = record(cat({text("Mrpc"), after_xid, text("body")}));
+        for (std::size_t skip = 1; skip <= 80; ++skip) {
+            Harness h;
+            h.syn();
+            Bytes a = record(body("a", 20));
+            Bytes junk(skip, 0);
+            for (std::size_t i = 0; i + decoy.size() <= skip; i += decoy.size() + 3)
+                std::copy(decoy.begin(), decoy.end(), junk.begin() + static_cast<std::ptrdiff_t>(i));
+            h.c(1001, a, 1);
+            // 8 bytes lost after a, then the junk and the record in one segment.
+            auto seq = 1001 + static_cast<std::uint32_t>(a.size()) + 8;
+            h.c(seq, cat({junk, c}), 2);
+            h.s(5000, {}, seq + static_cast<std::uint32_t>(skip + c.size()), 3);
+            INFO("type " << type << ", record at offset " << skip);
+            REQUIRE(h.msgs().size() == 2);
+            CHECK(h.msgs()[1].kept == str(slice(c, 4, c.size() - 4)));
+            CHECK(h.st().resyncs == 1);
+            CHECK(h.st().bytes_skipped == skip);
+        }
+    }
+}
