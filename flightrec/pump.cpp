@@ -2,10 +2,13 @@
 
 #include "ring.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -43,6 +46,15 @@ void InputPump::start(int fd, const sigset_t& run_mask) {
   if (thread_.joinable() || ended_.load()) return;
   quit_.store(false);
   drain(pump_efd_);
+  // A pipe holds 64 KiB by default: each read would take that much, with a poll and
+  // a wake-up of the recorder around it. Ask for a pipe as large as a chunk (the
+  // kernel caps it at fs.pipe-max-size; a refusal changes nothing).
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+    const int have = fcntl(fd, F_GETPIPE_SZ);
+    if (have >= 0 && static_cast<std::size_t>(have) < chunk_size_)
+      [[maybe_unused]] int r = fcntl(fd, F_SETPIPE_SZ, static_cast<int>(std::min<std::size_t>(chunk_size_, 1u << 20)));
+  }
   try {
     thread_ = std::thread([this, fd, run_mask] { loop(fd, run_mask); });
   } catch (const std::system_error& e) {

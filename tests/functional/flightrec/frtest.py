@@ -6,6 +6,7 @@ Usage: frtest.py FLIGHTREC_BINARY CASE     (CASE: see CASES at the bottom; "all"
 Each case exits 0 on success and 1 with a message on failure. No case asserts on timing:
 sleeps only make the interesting interleavings likely, the checks hold whatever happens.
 """
+import fcntl
 import os
 import random
 import re
@@ -202,6 +203,20 @@ def case_roundtrip():
     fr("record", "--sync", "20ms", "-s", "1M", sring, input=data[:200000])
     check(fr("dump", "-D", sring).stdout == data[:200000], "--sync 20ms: dump differs")
     fr("record", "--sync", "0", sring, input=b"", check_rc=2)
+    # Input from a pipe: the recorder enlarges it to a chunk (1 MiB) where the
+    # kernel allows, so that a read takes more than the default 64 KiB.
+    pring = path("pipe.ring")
+    r, w = os.pipe()
+    rec = spawn([FR, "record", "-s", "1M", pring], stdin=r, stderr=subprocess.PIPE)
+    os.close(r)
+    os.write(w, data[:1000])
+    wait_for(lambda: int(stat(pring, None).get("records held", "0")) > 0, "the pipe recorder")
+    size = fcntl.fcntl(w, 1032)  # F_GETPIPE_SZ
+    limit = int(open("/proc/sys/fs/pipe-max-size").read())
+    os.close(w)
+    rec.wait(timeout=20)
+    check(size == min(limit, 1 << 20) or os.geteuid() != 0, f"input pipe is {size} bytes, not 1 MiB")
+    check(fr("dump", "--data-only", pring).stdout == data[:1000], "record from a pipe: dump differs")
     bring = path("bin.ring")
     fr("record", "-b", "-s", "1M", bring, input=blob)
     out = fr("dump", "--data-only", bring).stdout
