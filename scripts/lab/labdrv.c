@@ -991,7 +991,7 @@ static int v3_udp_raw(const char *server)
 }
 
 /* NLM v4 and RQUOTA v1/v2 (ganesha with Enable_NLM/Enable_RQUOTA, NLM on port 32803,
- * RQUOTA on 875): lock, conflicting test and lock from a second owner, cancel, unlock,
+ * RQUOTA on 4875): lock, conflicting test and lock from a second owner, cancel, unlock,
  * quotas.  Statuses are recorded, not checked (without rpc.statd ganesha may refuse). */
 static nlm4_lock nlm_lock(const struct fh *f, const char *owner, unsigned svid)
 {
@@ -1050,7 +1050,7 @@ static int nlm_rquota(char *server)
     }
     rpc_destroy_context(nlm);
 
-    rq = tcp_connect(server, 875);
+    rq = tcp_connect(server, 4875);
     DO(rq, "RQUOTA1 NULL", 0, rpc_rquota1_null_async(rq, cb_any, (void *)K_NONE));
     DO(rq, "RQUOTA1 GETQUOTA /export uid 0", ANY,
        rpc_rquota1_getquota_async(rq, cb_any, "/export", 0, (void *)K_STATUS));
