@@ -129,7 +129,6 @@ class Recorder {
   // (after a stop, to take in a command's last output) it goes on until end of input or
   // the deadline, whatever else happens, and returns "" at the deadline.
   std::string run(int fd, const sigset_t& run_mask, std::uint64_t deadline_ns = 0);
-  bool stopping() const { return stopping_; }  // by a signal or a stop request
 
  private:
   [[gnu::always_inline]] inline bool put(Kind kind, std::uint16_t flags, const char* p, std::size_t n);
@@ -160,6 +159,10 @@ bool Recorder::service() {
     }
   }
   if (load(h_.control.request, std::memory_order_acquire) != load(h_.control.ack)) handle_control();
+  // Once stopping, the flag stays raised: a full block-mode ring that nobody reads
+  // must not hold what is left (read-ahead input, a command's last output, the stop
+  // record) forever, so each of those is written only if it fits.
+  if (stopping_) g_wake.store(1);
   return !stopping_;
 }
 
@@ -267,8 +270,7 @@ std::string Recorder::run(int fd, const sigset_t& run_mask, std::uint64_t deadli
   pump_->stop();
   if (stopped) {
     // What the thread had read already is recorded as well, unless the ring is full
-    // in block mode (the raised wake flag makes a full ring give up at once).
-    g_wake.store(1);
+    // in block mode (the wake flag, raised while stopping, makes it give up at once).
     for (InputPump::Chunk* c; (c = pump_->next()) != nullptr && c->length != 0;)
       if (take(*c) != Took::all) break;
   }
@@ -392,9 +394,6 @@ int record_now(const RecordOptions& o, int ready_fd) {
       else if (done == child.pid && WIFSIGNALED(status))
         why += "; " + o.command[0] + " ended by signal SIG" + sigabbrev_np(WTERMSIG(status));
     }
-    // Stopped while a block-mode ring is full and nothing reads it: the stop record
-    // must not hold the recorder forever, so it is written only if there is room.
-    if (r.stopping()) g_wake.store(1);
     if (w.append_text(Kind::stop, why) == Writer::Result::interrupted)
       std::fprintf(stderr, "flightrec: %s: ring full (block mode): stop record not written (%s)\n",
                    o.path.c_str(), why.c_str());

@@ -505,6 +505,20 @@ def case_policies():
     data = [r[2] for r in recs if r[1] == "data"]
     check(len(data) > 1000 and all(d == b"y" for d in data), f"full block ring: {len(data)} records")
     check(stat(ring)["recorder"].startswith("none"), "recorder not marked stopped")
+    # The same with the recorder running the producer (-- CMD): its last output
+    # after the SIGTERM does not fit either, and the recorder still ends.
+    ring = path("blockcmd.ring")
+    rec = spawn([FR, "record", "-s", "64K", "-w", "block", ring, "--", "yes"], stderr=subprocess.PIPE)
+    wait_for(lambda: int(stat(ring, None).get("bytes held", "0 ").split()[0]) > 65536 - 64,
+             "the block-mode ring to fill")
+    rec.send_signal(signal.SIGINT)
+    try:
+        rec.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        raise Failure("block mode, ring full, -- yes: recorder still running 20 s after SIGINT")
+    err = rec.stderr.read().decode(errors="replace")
+    check(rec.returncode == 0, f"block mode -- yes, SIGINT: exit {rec.returncode}: {err}")
+    check("stop record not written (stopped by signal SIGINT; yes " in err, f"stderr: {err!r}")
 
 
 def case_errors():
