@@ -53,7 +53,7 @@ void InputPump::start(int fd, const sigset_t& run_mask) {
   if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
     const int have = fcntl(fd, F_GETPIPE_SZ);
     if (have >= 0 && static_cast<std::size_t>(have) < chunk_size_)
-      [[maybe_unused]] int r = fcntl(fd, F_SETPIPE_SZ, static_cast<int>(std::min<std::size_t>(chunk_size_, 1u << 20)));
+      fcntl(fd, F_SETPIPE_SZ, static_cast<int>(std::min<std::size_t>(chunk_size_, 1u << 20)));
   }
   try {
     thread_ = std::thread([this, fd, run_mask] { loop(fd, run_mask); });
