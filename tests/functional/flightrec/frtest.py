@@ -436,16 +436,23 @@ def case_attach_signals():
     """Ctrl-\\ (SIGQUIT) detaches and leaves the recorder running; -k with Ctrl-C stops it."""
     ring = path("sig.ring")
     rec, prod = start_recorder(ring, "-s", "1M", producer=producer_cmd(0, -1, 0.002))
-    a = spawn([FR, "attach", ring], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Unbuffered (bufsize=0): readline takes one line and no more, so that communicate(),
+    # which reads the pipe itself, gets the rest (a buffered read-ahead would be lost).
+    a = spawn([FR, "attach", ring], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     first = a.stdout.readline()  # attach is running, its signal handlers are in place
     a.send_signal(signal.SIGQUIT)
     out, err = a.communicate(timeout=20)
     check(a.returncode == 0 and b"detached" in err, f"SIGQUIT: exit {a.returncode} {err!r}")
     check(rec.poll() is None and "running" in stat(ring)["recorder"], "recorder stopped on detach")
     out = first + out
-    check(line_ok(out.splitlines()[-1])[0] and out.endswith(b"\n"), "attach output not intact")
+    # Everything from the oldest record up to the detach, whole lines in order (the 1M ring
+    # has not wrapped yet).
+    got = [line_ok(l) for l in out.splitlines()]
+    check(out.endswith(b"\n") and all(ok for ok, _ in got)
+          and [n for _, n in got] == list(range(len(got))),
+          f"attach output not intact: {len(got)} lines, ending {out[-120:]!r}")
     a = spawn([FR, "attach", "-k", "--new", ring], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
+              stderr=subprocess.PIPE, bufsize=0)
     first = a.stdout.readline()
     a.send_signal(signal.SIGINT)
     out, err = a.communicate(timeout=20)
