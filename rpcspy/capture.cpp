@@ -13,7 +13,7 @@ namespace rpcspy {
 
 Capture::~Capture() {
     if (p_) pcap_close(p_);
-    pcap_freecode(&mapped_filter_);
+    pcap_freecode(&file_filter_);
 }
 
 namespace {
@@ -37,15 +37,16 @@ bool Capture::open_file(const std::string& path) {
     char err[PCAP_ERRBUF_SIZE] = "";
     source_ = path == "-" ? "standard input" : path;
     if (path != "-") {
-        // A regular file in a format the mapped reader knows is read in place;
+        // A regular file in a format rpcspy's reader knows is read by it;
         // anything else (pipes, other formats, other link types) by libpcap.
-        mapped_ = std::make_unique<MappedCaptureFile>();
-        switch (mapped_->open(path)) {
+        file_ = std::make_unique<CaptureFileReader>();
+        switch (file_->open(path)) {
             case CaptureFileParser::Open::Ok: return true;  // its link types are all supported
             case CaptureFileParser::Open::Error:
-                error_ = source_ + ": cannot read as a pcap or pcapng capture: " + mapped_->error();
+            case CaptureFileParser::Open::NeedMore:  // (not from a reader)
+                error_ = source_ + ": cannot read as a pcap or pcapng capture: " + file_->error();
                 return false;
-            case CaptureFileParser::Open::NotMine: mapped_.reset(); break;
+            case CaptureFileParser::Open::NotMine: file_.reset(); break;
         }
     }
     p_ = path == "-" ? nullptr : open_buffered(path, err);
@@ -93,17 +94,17 @@ bool Capture::open_live(const std::string& device, const LiveOptions& o) {
 }
 
 bool Capture::set_filter(const std::string& expression) {
-    if (mapped_) {
+    if (file_) {
         // Compiled for the file's link type and snapshot length, as libpcap
         // would for the file; each frame is then tested by pcap_offline_filter.
-        pcap_t* dead = pcap_open_dead_with_tstamp_precision(datalink(), static_cast<int>(mapped_->parser().snaplen()),
+        pcap_t* dead = pcap_open_dead_with_tstamp_precision(datalink(), static_cast<int>(file_->parser().snaplen()),
                                                             PCAP_TSTAMP_PRECISION_NANO);
         if (!dead) {
             error_ = "filter expression '" + expression + "': cannot allocate a pcap handle";
             return false;
         }
-        pcap_freecode(&mapped_filter_);
-        bool ok = pcap_compile(dead, &mapped_filter_, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
+        pcap_freecode(&file_filter_);
+        bool ok = pcap_compile(dead, &file_filter_, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
         if (!ok) error_ = "filter expression '" + expression + "': " + pcap_geterr(dead);
         pcap_close(dead);
         return ok;
@@ -172,13 +173,12 @@ int Capture::tpacket_version() const {
 }
 
 std::string Capture::file_reader() const {
-    if (!mapped_) return "through libpcap";
-    return std::string(mapped_->parser().pcapng() ? "pcapng" : "pcap") + ", memory-mapped";
+    if (!file_) return "through libpcap";
+    return std::string(file_->parser().pcapng() ? "pcapng" : "pcap") + ", direct reader";
 }
 
-Capture::End Capture::run_mapped(const FrameHandler& handler) {
-    MappedCaptureFile::BusGuard guard(*mapped_);
-    CaptureFileParser& parser = mapped_->parser();
+Capture::End Capture::run_file(const FrameHandler& handler) {
+    CaptureFileReader& reader = *file_;
     CapturedFrame f;
     for (;;) {
         // As pcap_breakloop on a file: the read ends as at the end of the file.
@@ -186,16 +186,19 @@ Capture::End Capture::run_mapped(const FrameHandler& handler) {
             stop_.store(false, std::memory_order_relaxed);
             return End::Eof;
         }
-        switch (parser.next(f)) {
+        switch (reader.next(f)) {
             case CaptureFileParser::Next::Frame: break;
             case CaptureFileParser::Next::End: return End::Eof;
-            case CaptureFileParser::Next::Error: error_ = source_ + ": " + parser.error(); return End::Error;
+            case CaptureFileParser::Next::Error:
+            case CaptureFileParser::Next::NeedMore:  // (not from a reader)
+                error_ = source_ + ": " + reader.error();
+                return End::Error;
         }
-        if (mapped_filter_.bf_insns) {
+        if (file_filter_.bf_insns) {
             pcap_pkthdr h{};
             h.caplen = f.caplen;
             h.len = f.len;
-            if (pcap_offline_filter(&mapped_filter_, &h, f.data) == 0) continue;
+            if (pcap_offline_filter(&file_filter_, &h, f.data) == 0) continue;
         }
         ++frames_;
         handler(f.ts, f.data, f.caplen);
@@ -203,7 +206,7 @@ Capture::End Capture::run_mapped(const FrameHandler& handler) {
 }
 
 Capture::End Capture::run(const FrameHandler& handler) {
-    if (mapped_) return run_mapped(handler);
+    if (file_) return run_file(handler);
     bool nano = pcap_get_tstamp_precision(p_) == PCAP_TSTAMP_PRECISION_NANO;
     for (;;) {
         pcap_pkthdr* hdr = nullptr;

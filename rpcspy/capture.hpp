@@ -1,6 +1,6 @@
 // libpcap input: a capture file (pcap or pcapng, "-" for standard input) or a
 // live interface, with an optional BPF filter. A regular pcap or pcapng file
-// is memory-mapped and read in place (capture_file.hpp) instead.
+// is read by rpcspy's own reader (capture_file.hpp) instead.
 #pragma once
 
 #include <pcap/pcap.h>
@@ -54,11 +54,11 @@ public:
     // The ring's TPACKET version (2 or 3) of a live capture on Linux, else 0.
     int tpacket_version() const;
 
-    int datalink() const { return mapped_ ? mapped_->parser().datalink() : pcap_datalink(p_); }
+    int datalink() const { return file_ ? file_->parser().datalink() : pcap_datalink(p_); }
     bool live() const { return live_; }
     const std::string& error() const { return error_; }
     const std::string& source() const { return source_; }
-    // How a capture file is read, for -v: "pcapng, memory-mapped", "through libpcap".
+    // How a capture file is read, for -v: "pcapng, direct reader", "through libpcap".
     std::string file_reader() const;
 
     using FrameHandler = std::function<void(const Timestamp&, const std::uint8_t*, std::size_t caplen)>;
@@ -80,7 +80,7 @@ private:
     // A capture file read through a large stdio buffer; nullptr with err empty
     // when the file cannot be opened, nullptr with err set when libpcap refuses it.
     pcap_t* open_buffered(const std::string& path, char* err);
-    End run_mapped(const FrameHandler& handler);
+    End run_file(const FrameHandler& handler);
 
     pcap_t* p_ = nullptr;
     std::unique_ptr<char[]> file_buffer_;  // stdio buffer of the file (freed after ~Capture closes p_)
@@ -88,9 +88,9 @@ private:
     std::string error_;
     std::string source_;
     std::uint64_t frames_ = 0;
-    std::unique_ptr<MappedCaptureFile> mapped_;  // a regular file read in place (p_ is then null)
-    bpf_program mapped_filter_{};                // its filter (no instructions: none)
-    std::atomic<bool> stop_{false};              // stop() on a mapped file
+    std::unique_ptr<CaptureFileReader> file_;  // a regular file read without libpcap (p_ is then null)
+    bpf_program file_filter_{};                // its filter (no instructions: none)
+    std::atomic<bool> stop_{false};            // stop() on such a file
 };
 
 }  // namespace rpcspy

@@ -2,11 +2,11 @@
 
 #include <fcntl.h>
 #include <pcap/pcap.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <bit>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -14,8 +14,9 @@ namespace rpcspy {
 
 namespace {
 
-// libpcap's largest sane captured length for the link types read here.
-constexpr std::uint32_t kMaxSnaplen = 262144;
+// libpcap's largest sane captured length for the link types read here, and
+// its largest pcapng block.
+constexpr std::uint32_t kMaxSnaplen = 262144, kMaxBlock = 16 * 1024 * 1024;
 
 // pcapng block types.
 constexpr std::uint32_t kSectionHeader = 0x0A0D0D0A, kInterface = 1, kObsoletePacket = 2, kSimplePacket = 3,
@@ -64,8 +65,13 @@ std::uint16_t CaptureFileParser::u16(std::size_t at) const {
 }
 
 bool CaptureFileParser::fail(std::size_t at, const std::string& what) {
-    error_ = "byte " + std::to_string(at) + ": " + what;
+    error_ = "byte " + std::to_string(origin_ + at) + ": " + what;
     return false;
+}
+
+CaptureFileParser::Step CaptureFileParser::step_fail(std::size_t at, const std::string& what) {
+    fail(at, what);
+    return Step::Fail;
 }
 
 CaptureFileParser::Next CaptureFileParser::fail_next(std::size_t at, const std::string& what) {
@@ -73,12 +79,15 @@ CaptureFileParser::Next CaptureFileParser::fail_next(std::size_t at, const std::
     return Next::Error;
 }
 
-CaptureFileParser::Open CaptureFileParser::open(std::span<const std::uint8_t> data) {
+CaptureFileParser::Open CaptureFileParser::open(std::span<const std::uint8_t> data, bool final) {
     base_ = data.data();
     size_ = data.size();
+    origin_ = 0;
+    final_ = final;
     pos_ = 0;
     frames_ = 0;
     error_.clear();
+    if (size_ < 24 && !final_) return Open::NeedMore;  // a pcap file header, or a section header's start
     if (size_ == 0) return fail(0, "the file is empty"), Open::Error;
     if (size_ < 4) return fail(0, "only " + std::to_string(size_) + " bytes, too short for a capture file header"), Open::Error;
     const std::uint8_t* m = base_;
@@ -115,6 +124,7 @@ CaptureFileParser::Open CaptureFileParser::open_pcap() {
 CaptureFileParser::Next CaptureFileParser::next_pcap(CapturedFrame& frame) {
     constexpr std::size_t kRecord = 16;
     const std::size_t at = pos_, left = size_ - at;
+    if (left < kRecord && !final_) return Next::NeedMore;
     if (left < kRecord)
         return fail_next(at, "frame " + std::to_string(frames_ + 1) + ": truncated record header: 16 bytes needed, only " +
                                  std::to_string(left) + " left in the file (truncated capture?)");
@@ -125,6 +135,7 @@ CaptureFileParser::Next CaptureFileParser::next_pcap(CapturedFrame& frame) {
         return fail_next(at, "frame " + std::to_string(frames_ + 1) + ": record header says " + std::to_string(caplen) +
                                  " captured bytes, more than the maximum of " + std::to_string(kMaxSnaplen) +
                                  " (damaged capture?)");
+    if (caplen > left - kRecord && !final_) return Next::NeedMore;
     if (caplen > left - kRecord)
         return fail_next(at, "frame " + std::to_string(frames_ + 1) + ": record header says " + std::to_string(caplen) +
                                  " captured bytes, only " + std::to_string(left - kRecord) +
@@ -144,25 +155,26 @@ CaptureFileParser::Next CaptureFileParser::next_pcap(CapturedFrame& frame) {
 
 CaptureFileParser::Next CaptureFileParser::next(CapturedFrame& frame) {
     if (!error_.empty()) return Next::Error;  // stays failed
-    if (pos_ >= size_) return Next::End;
+    if (pos_ >= size_) return final_ ? Next::End : Next::NeedMore;
     return pcapng_ ? next_pcapng(frame) : next_pcap(frame);
 }
 
 std::string CaptureFileParser::after() const { return "after " + std::to_string(frames_) + " frames: "; }
 
-bool CaptureFileParser::block_at(std::size_t at, std::uint32_t& type, std::uint32_t& length) {
+CaptureFileParser::Step CaptureFileParser::block_at(std::size_t at, std::uint32_t& type, std::uint32_t& length) {
     const std::size_t left = size_ - at;
+    if (left < 12 && !final_) return Step::More;  // the smallest block
     if (left < 8)
-        return fail(at, after() + "truncated block header: 8 bytes needed, only " + std::to_string(left) +
+        return step_fail(at, after() + "truncated block header: 8 bytes needed, only " + std::to_string(left) +
                             " left in the file (truncated capture?)");
     const std::uint8_t* b = base_ + at;
     if (b[0] == 0x0a && b[1] == 0x0d && b[2] == 0x0d && b[3] == 0x0a) {
         // A section header: its byte-order magic sets the byte order of the section.
-        if (left < 12) return fail(at, after() + "truncated section header block (truncated capture?)");
+        if (left < 12) return step_fail(at, after() + "truncated section header block (truncated capture?)");
         const std::uint8_t* m = b + 8;
         if (m[0] == 0x1a && m[1] == 0x2b && m[2] == 0x3c && m[3] == 0x4d) big_endian_ = true;
         else if (m[0] == 0x4d && m[1] == 0x3c && m[2] == 0x2b && m[3] == 0x1a) big_endian_ = false;
-        else return fail(at + 8, after() + "section header block without the byte-order magic 0x1a2b3c4d");
+        else return step_fail(at + 8, after() + "section header block without the byte-order magic 0x1a2b3c4d");
         type = kSectionHeader;
     } else {
         type = u32(at);
@@ -171,17 +183,21 @@ bool CaptureFileParser::block_at(std::size_t at, std::uint32_t& type, std::uint3
     const std::uint32_t minimum = type == kSectionHeader ? 28 : 12;
     const std::string name = block_name(type) + (type == kSectionHeader ? std::string() : " (type " + hex32(type) + ")");
     if (length < minimum)
-        return fail(at, after() + name + " length " + std::to_string(length) + " is less than the minimum of " +
+        return step_fail(at, after() + name + " length " + std::to_string(length) + " is less than the minimum of " +
                             std::to_string(minimum));
     if (length % 4 != 0)
-        return fail(at, after() + name + " length " + std::to_string(length) + " is not a multiple of 4");
+        return step_fail(at, after() + name + " length " + std::to_string(length) + " is not a multiple of 4");
+    if (length > kMaxBlock)
+        return step_fail(at, after() + name + " length " + std::to_string(length) + " is more than the maximum of " +
+                                 std::to_string(kMaxBlock) + " (as libpcap)");
+    if (length > left && !final_) return Step::More;
     if (length > left)
-        return fail(at, after() + name + " length " + std::to_string(length) + ", only " + std::to_string(left) +
+        return step_fail(at, after() + name + " length " + std::to_string(length) + ", only " + std::to_string(left) +
                             " bytes left in the file (truncated capture?)");
     if (const std::uint32_t trailing = u32(at + length - 4); trailing != length)
-        return fail(at, after() + name + " length " + std::to_string(length) + " at its start but " +
-                            std::to_string(trailing) + " at its end");
-    return true;
+        return step_fail(at, after() + name + " length " + std::to_string(length) + " at its start but " +
+                                 std::to_string(trailing) + " at its end");
+    return Step::Ok;
 }
 
 bool CaptureFileParser::section_header(std::size_t at, std::uint32_t) {
@@ -298,9 +314,10 @@ CaptureFileParser::Open CaptureFileParser::open_pcapng() {
     // The first interface description block gives the capture's link type.
     std::size_t at = 0;
     for (;;) {
+        if (at >= size_ && !final_) return Open::NeedMore;
         if (at >= size_) return fail(at, "no interface description block in the file"), Open::Error;
         std::uint32_t type = 0, length = 0;
-        if (!block_at(at, type, length)) return Open::Error;
+        if (const Step st = block_at(at, type, length); st != Step::Ok) return st == Step::More ? Open::NeedMore : Open::Error;
         if (type == kSectionHeader && !section_header(at, length)) return Open::Error;
         if (type == kInterface) {
             if (length < 20) return fail(at, "interface description block 0 is too short"), Open::Error;
@@ -324,7 +341,7 @@ CaptureFileParser::Next CaptureFileParser::next_pcapng(CapturedFrame& frame) {
     while (pos_ < size_) {
         const std::size_t at = pos_;
         std::uint32_t type = 0, length = 0;
-        if (!block_at(at, type, length)) return Next::Error;
+        if (const Step st = block_at(at, type, length); st != Step::Ok) return st == Step::More ? Next::NeedMore : Next::Error;
         pos_ = at + length;
         switch (type) {
             case kSectionHeader:
@@ -339,71 +356,80 @@ CaptureFileParser::Next CaptureFileParser::next_pcapng(CapturedFrame& frame) {
                 break;  // any other block: skipped
         }
     }
-    return Next::End;
+    return final_ ? Next::End : Next::NeedMore;
 }
 
-// MappedCaptureFile
+void CaptureFileParser::refill(std::span<const std::uint8_t> data, std::uint64_t origin, bool final) {
+    base_ = data.data();
+    size_ = data.size();
+    origin_ = origin;
+    final_ = final;
+    pos_ = 0;
+}
 
-namespace {
-// The message the SIGBUS handler writes (set before it is installed).
-const char* g_bus_message = nullptr;
-std::size_t g_bus_length = 0;
+// CaptureFileReader
 
-extern "C" void on_sigbus(int) {
-    if (g_bus_message) {
-        ssize_t n = ::write(STDERR_FILENO, g_bus_message, g_bus_length);
-        (void)n;
+CaptureFileReader::~CaptureFileReader() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool CaptureFileReader::fill() {
+    if (len_ == cap_) {
+        // A record longer than the buffer: grow it (pcapng blocks stop at 16 MiB).
+        auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(cap_ * 2);
+        std::memcpy(bigger.get(), buf_.get(), len_);
+        buf_ = std::move(bigger);
+        cap_ *= 2;
     }
-    ::_exit(1);
-}
-}  // namespace
-
-MappedCaptureFile::~MappedCaptureFile() {
-    if (map_) ::munmap(map_, size_);
-}
-
-CaptureFileParser::Open MappedCaptureFile::open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return CaptureFileParser::Open::NotMine;
-    struct stat st{};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return CaptureFileParser::Open::NotMine;
-    }
-    size_ = static_cast<std::size_t>(st.st_size);
-    if (size_ > 0) {
-        void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED) {
-            ::close(fd);
-            size_ = 0;
-            return CaptureFileParser::Open::NotMine;  // libpcap reads it
+    for (;;) {
+        const ssize_t n = ::read(fd_, buf_.get() + len_, cap_ - len_);
+        if (n > 0) {
+            len_ += static_cast<std::size_t>(n);
+            return true;
         }
-        map_ = m;
-        ::madvise(map_, size_, MADV_SEQUENTIAL);
+        if (n == 0) {
+            eof_ = true;
+            return true;
+        }
+        if (errno == EINTR) continue;
+        read_error_ = "byte " + std::to_string(origin_ + len_) + ": cannot read: " + std::strerror(errno);
+        return false;
     }
-    ::close(fd);  // the mapping stays
-    bus_message_ = "rpcspy: " + path + " shrank while being read\n";
-    auto outcome = parser_.open({static_cast<const std::uint8_t*>(map_), size_});
-    if (outcome == CaptureFileParser::Open::NotMine && map_) {
-        ::munmap(map_, size_);
-        map_ = nullptr;
-        size_ = 0;
-    }
-    return outcome;
 }
 
-MappedCaptureFile::BusGuard::BusGuard(const MappedCaptureFile& file) {
-    g_bus_message = file.bus_message_.c_str();
-    g_bus_length = file.bus_message_.size();
-    struct sigaction sa{};
-    sa.sa_handler = on_sigbus;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGBUS, &sa, &old_);
+CaptureFileParser::Open CaptureFileReader::open(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return CaptureFileParser::Open::NotMine;  // libpcap says why
+    struct stat st{};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return CaptureFileParser::Open::NotMine;
+    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+    buf_ = std::make_unique_for_overwrite<std::uint8_t[]>(cap_);
+    // Enough of the file for its header (pcapng: up to the first interface).
+    for (;;) {
+        while (!eof_ && len_ < cap_)
+            if (!fill()) return CaptureFileParser::Open::Error;
+        const auto outcome = parser_.open({buf_.get(), len_}, eof_);
+        if (outcome != CaptureFileParser::Open::NeedMore) return outcome;
+        if (cap_ >= kMaxOpenScan) {
+            read_error_ = "byte 0: no interface description block in the first " + std::to_string(cap_) + " bytes";
+            return CaptureFileParser::Open::Error;
+        }
+        if (!fill()) return CaptureFileParser::Open::Error;  // grows the buffer
+    }
 }
 
-MappedCaptureFile::BusGuard::~BusGuard() {
-    ::sigaction(SIGBUS, &old_, nullptr);
-    g_bus_message = nullptr;
+CaptureFileParser::Next CaptureFileReader::next(CapturedFrame& frame) {
+    for (;;) {
+        const auto n = parser_.next(frame);
+        if (n != CaptureFileParser::Next::NeedMore) return n;
+        // Keep the unread tail (part of a record), then read more after it.
+        const std::size_t done = parser_.consumed();
+        std::memmove(buf_.get(), buf_.get() + done, len_ - done);
+        len_ -= done;
+        origin_ += done;
+        if (!fill()) return CaptureFileParser::Next::Error;
+        parser_.refill({buf_.get(), len_}, origin_, eof_);
+    }
 }
 
 }  // namespace rpcspy

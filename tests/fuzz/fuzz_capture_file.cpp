@@ -2,16 +2,22 @@
 // pcap and pcapng, against libpcap reading the same bytes.
 //
 // Input: a whole capture file. Every frame must lie inside the input and be no
-// longer than the snapshot length; an error stays an error. When libpcap reads
-// the input to its end without an error and the parser opens it, the parser
-// must give the same frames (timestamps, lengths, bytes) and end cleanly too.
+// longer than the snapshot length; an error stays an error. CaptureFileReader
+// reading the input from a memfd through a buffer of 64 to 1024 bytes (records
+// across refills, buffer growth) gives the same frames and the same end. When
+// libpcap reads the input to its end without an error and the parser opens it,
+// the parser must give the same frames (timestamps, lengths, bytes) and end
+// cleanly too.
 #include <pcap/pcap.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <span>
+#include <string>
 
 #include "fuzz_input.hpp"
 #include "rpcspy/capture_file.hpp"
@@ -52,6 +58,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
         FUZZ_CHECK(parser.next(f) == rpcspy::CaptureFileParser::Next::End);
     }
+
+    // The reader, from a file, through a small buffer.
+    const int fd = memfd_create("capture", 0);
+    if (fd < 0) return 0;
+    if (size == 0 || ::write(fd, data, size) == static_cast<ssize_t>(size)) {
+        rpcspy::CaptureFileReader reader(64 + (size ? data[size - 1] : 0) * 4);
+        const auto reopened = reader.open("/proc/self/fd/" + std::to_string(fd));
+        FUZZ_CHECK(reopened == opened);
+        std::size_t k = 0;
+        auto rn = reader.next(f);
+        for (; rn == rpcspy::CaptureFileParser::Next::Frame; rn = reader.next(f), ++k) {
+            if (k < kMaxFrames) {
+                const Seen& s = g_frames[k];
+                FUZZ_CHECK(s.sec == f.ts.sec && s.nsec == f.ts.nsec && s.caplen == f.caplen && s.len == f.len &&
+                           std::memcmp(s.data, f.data, f.caplen) == 0);
+            }
+        }
+        FUZZ_CHECK(k == n);
+        FUZZ_CHECK(rn == next);
+        if (rn == rpcspy::CaptureFileParser::Next::Error) FUZZ_CHECK(reader.error() == parser.error());
+    }
+    ::close(fd);
 
     // libpcap on the same bytes.
     std::FILE* file = fmemopen(const_cast<std::uint8_t*>(data), size, "rb");
