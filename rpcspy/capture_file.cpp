@@ -128,7 +128,7 @@ CaptureFileParser::Next CaptureFileParser::next_pcap(CapturedFrame& frame) {
     if (left < kRecord)
         return fail_next(at, "frame " + std::to_string(frames_ + 1) + ": truncated record header: 16 bytes needed, only " +
                                  std::to_string(left) + " left in the file (truncated capture?)");
-    const std::uint32_t sec = u32(at), frac = u32(at + 4);  
+    const std::uint32_t sec = u32(at), frac = u32(at + 4);
     std::uint32_t caplen = u32(at + 8), len = u32(at + 12);
     if (lengths_swapped_ || (maybe_swapped_ && caplen > len)) std::swap(caplen, len);
     if (caplen > kMaxSnaplen)
