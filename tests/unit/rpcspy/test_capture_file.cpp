@@ -62,7 +62,7 @@ Read read_libpcap(const std::string& path) {
     return r;
 }
 
-Read read_mapped(const std::string& path, std::size_t buffer) {
+Read read_with_reader(const std::string& path, std::size_t buffer) {
     constexpr auto expect = CaptureFileParser::Open::Ok;
     Read r;
     CaptureFileReader file(buffer);
@@ -92,7 +92,7 @@ void require_same_as_libpcap(const std::string& path) {
     REQUIRE_FALSE(want.error);
     for (std::size_t buffer : {CaptureFileReader::kDefaultBuffer, std::size_t{100}}) {
         INFO("buffer " << buffer);
-        Read got = read_mapped(path, buffer);
+        Read got = read_with_reader(path, buffer);
         CHECK(got.message == "");
         CHECK(got.dlt == want.dlt);
         REQUIRE(got.frames.size() == want.frames.size());
@@ -228,7 +228,7 @@ std::string reader_error(const std::string& path, std::size_t buffer, std::size_
     return file.error();
 }
 
-std::string mapped_error(const TempDir& dir, const std::vector<std::uint8_t>& bytes, std::size_t* frames = nullptr) {
+std::string read_error_of(const TempDir& dir, const std::vector<std::uint8_t>& bytes, std::size_t* frames = nullptr) {
     const std::string p = dir.write("bad", bytes);
     std::size_t tiny_frames = 0;
     const std::string e = reader_error(p, CaptureFileReader::kDefaultBuffer, frames);
@@ -328,12 +328,12 @@ TEST_CASE("capture_file: synthetic pcapng files read as libpcap reads them", "[c
 TEST_CASE("capture_file: other formats and link types are left to libpcap", "[capture_file]") {
     TempDir dir;
     std::string text = "this is not a capture file\n";
-    CHECK(mapped_error(dir, std::vector<std::uint8_t>(text.begin(), text.end())) == "not mine");
-    CHECK(mapped_error(dir, pcap_header(false, false, 105).v) == "not mine");  // 802.11
+    CHECK(read_error_of(dir, std::vector<std::uint8_t>(text.begin(), text.end())) == "not mine");
+    CHECK(read_error_of(dir, pcap_header(false, false, 105).v) == "not mine");  // 802.11
     Bytes b;
     shb(b);
     idb(b, 127, 0);  // radiotap
-    CHECK(mapped_error(dir, b.v) == "not mine");
+    CHECK(read_error_of(dir, b.v) == "not mine");
     CaptureFileReader fifo;
     CHECK(fifo.open("/dev/null") == CaptureFileParser::Open::NotMine);  // not a regular file
     CaptureFileReader missing;
@@ -343,28 +343,28 @@ TEST_CASE("capture_file: other formats and link types are left to libpcap", "[ca
 TEST_CASE("capture_file: each kind of damage is an error saying where and what", "[capture_file]") {
     TempDir dir;
     std::size_t frames = 0;
-    CHECK(mapped_error(dir, {}) == "byte 0: the file is empty");
-    CHECK(mapped_error(dir, {0xd4, 0xc3}) == "byte 0: only 2 bytes, too short for a capture file header");
+    CHECK(read_error_of(dir, {}) == "byte 0: the file is empty");
+    CHECK(read_error_of(dir, {0xd4, 0xc3}) == "byte 0: only 2 bytes, too short for a capture file header");
     Bytes h = pcap_header(false, false, 1);
-    CHECK(mapped_error(dir, std::vector<std::uint8_t>(h.v.begin(), h.v.begin() + 10)) ==
+    CHECK(read_error_of(dir, std::vector<std::uint8_t>(h.v.begin(), h.v.begin() + 10)) ==
           "byte 0: truncated pcap file header: 24 bytes needed, only 10 in the file");
-    CHECK(mapped_error(dir, pcap_header(false, false, 1, 0, 5).v) == "byte 4: pcap version 2.5 is not supported (2.0 to 2.4 are)");
+    CHECK(read_error_of(dir, pcap_header(false, false, 1, 0, 5).v) == "byte 4: pcap version 2.5 is not supported (2.0 to 2.4 are)");
 
     Bytes two = pcap_header(false, false, 1);
     pcap_record(two, 1, 0, payload(100, 1));
     pcap_record(two, 2, 0, payload(100, 2));
     const auto whole = two.v;
     auto cut = [&](std::size_t n) { return std::vector<std::uint8_t>(whole.begin(), whole.end() - static_cast<long>(n)); };
-    CHECK(mapped_error(dir, cut(110), &frames) ==
+    CHECK(read_error_of(dir, cut(110), &frames) ==
           "byte 140: frame 2: truncated record header: 16 bytes needed, only 6 left in the file (truncated capture?)");
     CHECK(frames == 1);
-    CHECK(mapped_error(dir, cut(30), &frames) ==
+    CHECK(read_error_of(dir, cut(30), &frames) ==
           "byte 140: frame 2: record header says 100 captured bytes, only 70 left in the file (truncated capture?)");
     CHECK(frames == 1);
     Bytes huge = pcap_header(false, false, 1);
     pcap_record(huge, 1, 0, payload(10, 1));
     huge.u32(1).u32(0).u32(70000000).u32(70000000).raw(payload(10, 2));
-    CHECK(mapped_error(dir, huge.v) ==
+    CHECK(read_error_of(dir, huge.v) ==
           "byte 50: frame 2: record header says 70000000 captured bytes, more than the maximum of 262144 (damaged capture?)");
 
     // pcapng blocks.
@@ -379,50 +379,50 @@ TEST_CASE("capture_file: each kind of damage is an error saying where and what",
         return v;
     };
     const std::string at = "byte " + std::to_string(first_packet) + ": ";
-    CHECK(mapped_error(dir, with_u32_at(first_packet + 4, 99)) ==
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 4, 99)) ==
           at + "after 0 frames: enhanced packet block (type 0x00000006) length 99 is not a multiple of 4");
-    CHECK(mapped_error(dir, with_u32_at(ok.v.size() - 4, 96)) ==
+    CHECK(read_error_of(dir, with_u32_at(ok.v.size() - 4, 96)) ==
           at + "after 0 frames: enhanced packet block (type 0x00000006) length " +
               std::to_string(ok.v.size() - first_packet) + " at its start but 96 at its end");
-    CHECK(mapped_error(dir, with_u32_at(first_packet + 4, 4096)) ==
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 4, 4096)) ==
           at + "after 0 frames: enhanced packet block (type 0x00000006) length 4096, only " +
               std::to_string(ok.v.size() - first_packet) + " bytes left in the file (truncated capture?)");
-    CHECK(mapped_error(dir, with_u32_at(first_packet + 4, 8)) ==
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 4, 8)) ==
           at + "after 0 frames: enhanced packet block (type 0x00000006) length 8 is less than the minimum of 12");
-    CHECK(mapped_error(dir, with_u32_at(first_packet + 8, 3)) ==
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 8, 3)) ==
           at + "frame 1: enhanced packet block on interface 3, but the section has only 1 interface description blocks");
-    CHECK(mapped_error(dir, with_u32_at(first_packet + 20, 73)) ==  // 60 bytes and 12 of options
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 20, 73)) ==  // 60 bytes and 12 of options
           at + "frame 1: enhanced packet block says 73 captured bytes, but holds only 72");
-    CHECK(mapped_error(dir, with_u32_at(first_packet + 20, 300000)) ==
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 20, 300000)) ==
           at + "frame 1: enhanced packet block says 300000 captured bytes, more than the interface's snapshot length 262144");
     auto truncated = ok.v;
     truncated.resize(ok.v.size() - 3);
-    CHECK(mapped_error(dir, truncated, &frames).ends_with("bytes left in the file (truncated capture?)"));
+    CHECK(read_error_of(dir, truncated, &frames).ends_with("bytes left in the file (truncated capture?)"));
 
     Bytes no_idb;
     shb(no_idb);
-    CHECK(mapped_error(dir, no_idb.v) == "byte 28: no interface description block in the file");
+    CHECK(read_error_of(dir, no_idb.v) == "byte 28: no interface description block in the file");
     Bytes packet_first;
     shb(packet_first);
     epb(packet_first, 0, 1, payload(4, 1));
-    CHECK(mapped_error(dir, packet_first.v) == "byte 28: enhanced packet block before any interface description block");
+    CHECK(read_error_of(dir, packet_first.v) == "byte 28: enhanced packet block before any interface description block");
     Bytes two_links;
     shb(two_links);
     idb(two_links, 1, 0);
     const std::size_t second = two_links.v.size();
     idb(two_links, 113, 0);
-    CHECK(mapped_error(dir, two_links.v) ==
+    CHECK(read_error_of(dir, two_links.v) ==
           "byte " + std::to_string(second) +
               ": after 0 frames: interface description block 1 of the section has link type 113, the first one 1: "
               "captures of several link types are not supported");
     Bytes bad_bom;
     shb(bad_bom);
     bad_bom.v[8] = 0;
-    CHECK(mapped_error(dir, bad_bom.v) == "byte 8: after 0 frames: section header block without the byte-order magic 0x1a2b3c4d");
+    CHECK(read_error_of(dir, bad_bom.v) == "byte 8: after 0 frames: section header block without the byte-order magic 0x1a2b3c4d");
     Bytes bad_resol;
     shb(bad_resol);
     idb(bad_resol, 1, 0, 20);
-    CHECK(mapped_error(dir, bad_resol.v).ends_with("interface description block 0 of the section: if_tsresol 10^-20 is too fine"));
+    CHECK(read_error_of(dir, bad_resol.v).ends_with("interface description block 0 of the section: if_tsresol 10^-20 is too fine"));
 }
 
 TEST_CASE("capture_file: Capture reads a file with a filter, stops, and describes it", "[capture_file]") {
@@ -500,6 +500,6 @@ TEST_CASE("capture_file: a long pcapng block grows the buffer; one past libpcap'
     shb(huge);
     idb(huge, 1, 0);
     huge.u32(0x0BAD).u32(32u << 20).raw(payload(100, 3));
-    CHECK(mapped_error(dir, huge.v) ==
+    CHECK(read_error_of(dir, huge.v) ==
           "byte 60: after 0 frames: block (type 0x00000bad) length 33554432 is more than the maximum of 16777216 (as libpcap)");
 }
