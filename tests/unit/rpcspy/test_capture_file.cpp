@@ -503,3 +503,18 @@ TEST_CASE("capture_file: a long pcapng block grows the buffer; one past libpcap'
     CHECK(read_error_of(dir, huge.v) ==
           "byte 60: after 0 frames: block (type 0x00000bad) length 33554432 is more than the maximum of 16777216 (as libpcap)");
 }
+
+TEST_CASE("capture_file: a file truncated while being read ends with the truncation error", "[capture_file]") {
+    TempDir dir;
+    Bytes b = pcap_header(false, false, 1);
+    for (int i = 0; i < 1000; ++i) pcap_record(b, 1, static_cast<std::uint32_t>(i), payload(1000, static_cast<unsigned>(i)));
+    const std::string p = dir.write("shrinking.pcap", b.v);
+    rpcspy::Capture c;
+    REQUIRE(c.open_file(p));  // has read the first buffer
+    constexpr std::size_t kCut = 400000;  // inside record 394 (24 + 393 * 1016 = 399312)
+    REQUIRE(truncate(p.c_str(), kCut) == 0);
+    std::uint64_t seen = 0;
+    CHECK(c.run([&](const rpcspy::Timestamp&, const std::uint8_t*, std::size_t) { ++seen; }) == rpcspy::Capture::End::Error);
+    CHECK(seen == 393);
+    CHECK(c.error() == p + ": byte 399312: frame 394: record header says 1000 captured bytes, only 672 left in the file (truncated capture?)");
+}
