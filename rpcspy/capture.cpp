@@ -13,6 +13,7 @@ namespace rpcspy {
 
 Capture::~Capture() {
     if (p_) pcap_close(p_);
+    pcap_freecode(&file_filter_);
 }
 
 namespace {
@@ -35,6 +36,19 @@ pcap_t* Capture::open_buffered(const std::string& path, char* err) {
 bool Capture::open_file(const std::string& path) {
     char err[PCAP_ERRBUF_SIZE] = "";
     source_ = path == "-" ? "standard input" : path;
+    if (path != "-") {
+        // A regular file in a format rpcspy's reader knows is read by it;
+        // anything else (pipes, other formats, other link types) by libpcap.
+        file_ = std::make_unique<CaptureFileReader>();
+        switch (file_->open(path)) {
+            case CaptureFileParser::Open::Ok: return true;  // its link types are all supported
+            case CaptureFileParser::Open::Error:
+            case CaptureFileParser::Open::NeedMore:  // (not from a reader)
+                error_ = source_ + ": cannot read as a pcap or pcapng capture: " + file_->error();
+                return false;
+            case CaptureFileParser::Open::NotMine: file_.reset(); break;
+        }
+    }
     p_ = path == "-" ? nullptr : open_buffered(path, err);
     // Standard input, or a file fopen refuses: libpcap's own open (and its error message).
     if (!p_ && !err[0]) p_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
@@ -80,6 +94,21 @@ bool Capture::open_live(const std::string& device, const LiveOptions& o) {
 }
 
 bool Capture::set_filter(const std::string& expression) {
+    if (file_) {
+        // Compiled for the file's link type and snapshot length, as libpcap
+        // would for the file; each frame is then tested by pcap_offline_filter.
+        pcap_t* dead = pcap_open_dead_with_tstamp_precision(datalink(), static_cast<int>(file_->parser().snaplen()),
+                                                            PCAP_TSTAMP_PRECISION_NANO);
+        if (!dead) {
+            error_ = "filter expression '" + expression + "': cannot allocate a pcap handle";
+            return false;
+        }
+        pcap_freecode(&file_filter_);
+        bool ok = pcap_compile(dead, &file_filter_, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
+        if (!ok) error_ = "filter expression '" + expression + "': " + pcap_geterr(dead);
+        pcap_close(dead);
+        return ok;
+    }
     bpf_program prog{};
     if (pcap_compile(p_, &prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) {
         error_ = "filter expression '" + expression + "': " + pcap_geterr(p_);
@@ -143,7 +172,41 @@ int Capture::tpacket_version() const {
     return 0;
 }
 
+std::string Capture::file_reader() const {
+    if (!file_) return "through libpcap";
+    return std::string(file_->parser().pcapng() ? "pcapng" : "pcap") + ", direct reader";
+}
+
+Capture::End Capture::run_file(const FrameHandler& handler) {
+    CaptureFileReader& reader = *file_;
+    CapturedFrame f;
+    for (;;) {
+        // As pcap_breakloop on a file: the read ends as at the end of the file.
+        if (stop_.load(std::memory_order_relaxed)) {
+            stop_.store(false, std::memory_order_relaxed);
+            return End::Eof;
+        }
+        switch (reader.next(f)) {
+            case CaptureFileParser::Next::Frame: break;
+            case CaptureFileParser::Next::End: return End::Eof;
+            case CaptureFileParser::Next::Error:
+            case CaptureFileParser::Next::NeedMore:  // (not from a reader)
+                error_ = source_ + ": " + reader.error();
+                return End::Error;
+        }
+        if (file_filter_.bf_insns) {
+            pcap_pkthdr h{};
+            h.caplen = f.caplen;
+            h.len = f.len;
+            if (pcap_offline_filter(&file_filter_, &h, f.data) == 0) continue;
+        }
+        ++frames_;
+        handler(f.ts, f.data, f.caplen);
+    }
+}
+
 Capture::End Capture::run(const FrameHandler& handler) {
+    if (file_) return run_file(handler);
     bool nano = pcap_get_tstamp_precision(p_) == PCAP_TSTAMP_PRECISION_NANO;
     for (;;) {
         pcap_pkthdr* hdr = nullptr;

@@ -1,14 +1,17 @@
 // libpcap input: a capture file (pcap or pcapng, "-" for standard input) or a
-// live interface, with an optional BPF filter.
+// live interface, with an optional BPF filter. A regular pcap or pcapng file
+// is read by rpcspy's own reader (capture_file.hpp) instead.
 #pragma once
 
 #include <pcap/pcap.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "rpcspy/capture_file.hpp"
 #include "rpcspy/packet.hpp"
 
 namespace rpcspy {
@@ -51,10 +54,12 @@ public:
     // The ring's TPACKET version (2 or 3) of a live capture on Linux, else 0.
     int tpacket_version() const;
 
-    int datalink() const { return pcap_datalink(p_); }
+    int datalink() const { return file_ ? file_->parser().datalink() : pcap_datalink(p_); }
     bool live() const { return live_; }
     const std::string& error() const { return error_; }
     const std::string& source() const { return source_; }
+    // How a capture file is read, for -v: "pcapng, direct reader", "through libpcap".
+    std::string file_reader() const;
 
     using FrameHandler = std::function<void(const Timestamp&, const std::uint8_t*, std::size_t caplen)>;
     enum class End { Eof, Stopped, Error };
@@ -62,7 +67,10 @@ public:
     // and where).
     End run(const FrameHandler& handler);
     // Async-signal-safe: makes run() return after the current frame.
-    void stop() { if (p_) pcap_breakloop(p_); }
+    void stop() {
+        stop_.store(true, std::memory_order_relaxed);
+        if (p_) pcap_breakloop(p_);
+    }
 
     // Kernel counters of a live capture; false when unavailable.
     bool kernel_stats(std::uint64_t& received, std::uint64_t& dropped);
@@ -72,6 +80,7 @@ private:
     // A capture file read through a large stdio buffer; nullptr with err empty
     // when the file cannot be opened, nullptr with err set when libpcap refuses it.
     pcap_t* open_buffered(const std::string& path, char* err);
+    End run_file(const FrameHandler& handler);
 
     pcap_t* p_ = nullptr;
     std::unique_ptr<char[]> file_buffer_;  // stdio buffer of the file (freed after ~Capture closes p_)
@@ -79,6 +88,9 @@ private:
     std::string error_;
     std::string source_;
     std::uint64_t frames_ = 0;
+    std::unique_ptr<CaptureFileReader> file_;  // a regular file read without libpcap (p_ is then null)
+    bpf_program file_filter_{};                // its filter (no instructions: none)
+    std::atomic<bool> stop_{false};            // stop() on such a file
 };
 
 }  // namespace rpcspy

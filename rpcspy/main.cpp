@@ -112,6 +112,8 @@ int main(int argc, char** argv) {
     writer.set_no_names(opt.no_names);
     writer.header();
     if (opt.stats && capture.live()) describe_ring(capture, opt.live);
+    if (opt.stats && !capture.live())
+        std::fprintf(stderr, "rpcspy: reading %s (%s)\n", capture.source().c_str(), capture.file_reader().c_str());
     if (g_captures.size() > 1) return run_workers(opt, out);
 
     rpcspy::Tracer tracer(writer, opt.tracer);

@@ -14,6 +14,7 @@ target's input format:
   decoders  program index, procedure, call/reply byte + the call or reply body
   record_line, nfstrace   chunks of record lines
   flightrec_file          flightrec ring files (magic FLIGHTRC), several option bytes
+  capture_file            the first 8 KiB of each capture file
 The seeds are many and redundant; scripts/fuzz merges them (-merge=1) so that
 only those adding coverage reach the committed corpus.
 """
@@ -184,6 +185,9 @@ def keep_run(n):
 
 def from_capture(w, path):
     frames = list(read_packets(path))
+    opener = bz2.open if path.endswith(".bz2") else open
+    with opener(path, "rb") as f:
+        w.put("capture_file", f.read(8192))  # the file's start, as it is
     nrun = ntcp = 0
     calls = {}
     run = []

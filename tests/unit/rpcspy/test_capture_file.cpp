@@ -1,0 +1,520 @@
+// rpcspy's capture file reader against libpcap: same frames, same link type,
+// same timestamps (nanosecond precision) on real and synthetic captures, with
+// the default buffer and with a tiny one (records across refills, growth); a
+// precise error on each kind of damage; filter and stop in Capture.
+#include <catch2/catch.hpp>
+
+#include <pcap/pcap.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "rpcspy/capture.hpp"
+#include "rpcspy/capture_file.hpp"
+
+namespace fs = std::filesystem;
+using rpcspy::CaptureFileParser;
+using rpcspy::CaptureFileReader;
+
+namespace {
+
+struct Frame {
+    std::int64_t sec = 0;
+    std::uint32_t nsec = 0;
+    std::uint32_t caplen = 0, len = 0;
+    std::vector<std::uint8_t> bytes;
+    bool operator==(const Frame&) const = default;
+};
+
+struct Read {
+    int dlt = -1;
+    std::vector<Frame> frames;
+    bool error = false;  // the read ended with an error (after `frames`)
+    std::string message;
+};
+
+Read read_libpcap(const std::string& path) {
+    Read r;
+    char err[PCAP_ERRBUF_SIZE] = "";
+    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p) {
+        r.error = true;
+        r.message = err;
+        return r;
+    }
+    r.dlt = pcap_datalink(p);
+    pcap_pkthdr* h = nullptr;
+    const u_char* d = nullptr;
+    int rc = 0;
+    while ((rc = pcap_next_ex(p, &h, &d)) == 1)
+        r.frames.push_back({h->ts.tv_sec, static_cast<std::uint32_t>(h->ts.tv_usec), h->caplen, h->len,
+                            std::vector<std::uint8_t>(d, d + h->caplen)});
+    if (rc == PCAP_ERROR) {
+        r.error = true;
+        r.message = pcap_geterr(p);
+    }
+    pcap_close(p);
+    return r;
+}
+
+Read read_with_reader(const std::string& path, std::size_t buffer) {
+    constexpr auto expect = CaptureFileParser::Open::Ok;
+    Read r;
+    CaptureFileReader file(buffer);
+    auto outcome = file.open(path);
+    REQUIRE(outcome == expect);
+    if (outcome != CaptureFileParser::Open::Ok) {
+        r.error = outcome == CaptureFileParser::Open::Error;
+        r.message = file.error();
+        return r;
+    }
+    r.dlt = file.parser().datalink();
+    rpcspy::CapturedFrame f;
+    CaptureFileParser::Next n;
+    while ((n = file.next(f)) == CaptureFileParser::Next::Frame)
+        r.frames.push_back({f.ts.sec, f.ts.nsec, f.caplen, f.len, std::vector<std::uint8_t>(f.data, f.data + f.caplen)});
+    if (n == CaptureFileParser::Next::Error) {
+        r.error = true;
+        r.message = file.error();
+    }
+    return r;
+}
+
+void require_same_as_libpcap(const std::string& path) {
+    INFO(path);
+    Read want = read_libpcap(path);
+    INFO("libpcap: " << want.message);
+    REQUIRE_FALSE(want.error);
+    for (std::size_t buffer : {CaptureFileReader::kDefaultBuffer, std::size_t{100}}) {
+        INFO("buffer " << buffer);
+        Read got = read_with_reader(path, buffer);
+        CHECK(got.message == "");
+        CHECK(got.dlt == want.dlt);
+        REQUIRE(got.frames.size() == want.frames.size());
+        for (std::size_t i = 0; i < want.frames.size(); ++i) {
+            INFO("frame " << i + 1);
+            CHECK(got.frames[i].sec == want.frames[i].sec);
+            CHECK(got.frames[i].nsec == want.frames[i].nsec);
+            CHECK(got.frames[i].caplen == want.frames[i].caplen);
+            CHECK(got.frames[i].len == want.frames[i].len);
+            CHECK(got.frames[i].bytes == want.frames[i].bytes);
+        }
+    }
+}
+
+std::vector<std::string> captures_under(const fs::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        const auto ext = e.path().extension();
+        if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng")) out.push_back(e.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Little helpers to write capture files byte by byte.
+struct Bytes {
+    explicit Bytes(bool big_endian = false) : big(big_endian) {}
+    bool big;
+    std::vector<std::uint8_t> v;
+    Bytes& u8(unsigned x) { v.push_back(static_cast<std::uint8_t>(x)); return *this; }
+    Bytes& u16(unsigned x) { return big ? u8(x >> 8).u8(x) : u8(x).u8(x >> 8); }
+    Bytes& u32(std::uint32_t x) { return big ? u16(x >> 16).u16(x & 0xffff) : u16(x & 0xffff).u16(x >> 16); }
+    Bytes& u64(std::uint64_t x) {
+        return big ? u32(static_cast<std::uint32_t>(x >> 32)).u32(static_cast<std::uint32_t>(x))
+                   : u32(static_cast<std::uint32_t>(x)).u32(static_cast<std::uint32_t>(x >> 32));
+    }
+    Bytes& raw(const std::vector<std::uint8_t>& b) { v.insert(v.end(), b.begin(), b.end()); return *this; }
+    Bytes& pad4() { while (v.size() % 4) u8(0); return *this; }
+};
+
+std::vector<std::uint8_t> payload(std::size_t n, unsigned seed) {
+    std::vector<std::uint8_t> p(n);
+    for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(i * 7 + seed);
+    return p;
+}
+
+Bytes pcap_header(bool big, bool nano, std::uint32_t linktype, std::uint32_t snaplen = 262144, unsigned minor = 4) {
+    Bytes b{big};
+    b.u32(nano ? 0xa1b23c4d : 0xa1b2c3d4).u16(2).u16(minor).u32(0).u32(0).u32(snaplen).u32(linktype);
+    return b;
+}
+
+void pcap_record(Bytes& b, std::uint32_t sec, std::uint32_t frac, const std::vector<std::uint8_t>& data, std::uint32_t len = 0) {
+    b.u32(sec).u32(frac).u32(static_cast<std::uint32_t>(data.size())).u32(len ? len : static_cast<std::uint32_t>(data.size())).raw(data);
+}
+
+// A pcapng block: type, total length, body (padded), total length.
+void block(Bytes& b, std::uint32_t type, const Bytes& body) {
+    Bytes padded = body;
+    padded.pad4();
+    const auto total = static_cast<std::uint32_t>(12 + padded.v.size());
+    b.u32(type).u32(total).raw(padded.v).u32(total);
+}
+
+void shb(Bytes& b) {
+    Bytes body{b.big};
+    body.u32(0x1a2b3c4d).u16(1).u16(0).u64(~std::uint64_t{0});
+    block(b, 0x0A0D0D0A, body);
+}
+
+// tsresol < 0: no option; tsoffset 0: no option.
+void idb(Bytes& b, unsigned linktype, std::uint32_t snaplen, int tsresol = -1, std::int64_t tsoffset = 0) {
+    Bytes body{b.big};
+    body.u16(linktype).u16(0).u32(snaplen);
+    body.u16(2).u16(4).u8('e').u8('t').u8('h').u8('0');  // if_name
+    if (tsresol >= 0) body.u16(9).u16(1).u8(static_cast<unsigned>(tsresol)).u8(0).u8(0).u8(0);
+    if (tsoffset) body.u16(14).u16(8).u64(static_cast<std::uint64_t>(tsoffset));
+    body.u16(0).u16(0);
+    block(b, 1, body);
+}
+
+void epb(Bytes& b, std::uint32_t iface, std::uint64_t t, const std::vector<std::uint8_t>& data, std::uint32_t len = 0) {
+    Bytes body{b.big};
+    body.u32(iface).u32(static_cast<std::uint32_t>(t >> 32)).u32(static_cast<std::uint32_t>(t));
+    body.u32(static_cast<std::uint32_t>(data.size())).u32(len ? len : static_cast<std::uint32_t>(data.size())).raw(data).pad4();
+    body.u16(1).u16(3).u8('a').u8('b').u8('c').u8(0).u16(0).u16(0);  // opt_comment, end
+    block(b, 6, body);
+}
+
+void spb(Bytes& b, const std::vector<std::uint8_t>& data, std::uint32_t len) {
+    Bytes body{b.big};
+    body.u32(len).raw(data);
+    block(b, 3, body);
+}
+
+void obsolete_pb(Bytes& b, unsigned iface, std::uint64_t t, const std::vector<std::uint8_t>& data) {
+    Bytes body{b.big};
+    body.u16(iface).u16(0).u32(static_cast<std::uint32_t>(t >> 32)).u32(static_cast<std::uint32_t>(t));
+    body.u32(static_cast<std::uint32_t>(data.size())).u32(static_cast<std::uint32_t>(data.size())).raw(data);
+    block(b, 2, body);
+}
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "rpcspy-capfile-XXXXXX").string();
+        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+        path = tmpl;
+    }
+    ~TempDir() { fs::remove_all(path); }
+    std::string write(const std::string& name, const std::vector<std::uint8_t>& bytes) const {
+        const std::string p = (path / name).string();
+        std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        return p;
+    }
+};
+
+// The error of reading `bytes` with the reader (open or read); the same with
+// the default buffer and with a tiny one.
+std::string reader_error(const std::string& path, std::size_t buffer, std::size_t* frames) {
+    CaptureFileReader file(buffer);
+    auto outcome = file.open(path);
+    if (outcome == CaptureFileParser::Open::Ok) {
+        rpcspy::CapturedFrame f;
+        CaptureFileParser::Next n;
+        std::size_t count = 0;
+        while ((n = file.next(f)) == CaptureFileParser::Next::Frame) ++count;
+        if (frames) *frames = count;
+        if (n == CaptureFileParser::Next::End) return "no error";
+    } else if (outcome == CaptureFileParser::Open::NotMine) {
+        return "not mine";
+    }
+    return file.error();
+}
+
+std::string read_error_of(const TempDir& dir, const std::vector<std::uint8_t>& bytes, std::size_t* frames = nullptr) {
+    const std::string p = dir.write("bad", bytes);
+    std::size_t tiny_frames = 0;
+    const std::string e = reader_error(p, CaptureFileReader::kDefaultBuffer, frames);
+    CHECK(reader_error(p, 64, &tiny_frames) == e);
+    if (frames) CHECK(tiny_frames == *frames);
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("capture_file: the project's captures read as libpcap reads them", "[capture_file]") {
+    const auto files = captures_under(fs::path(TOOLKIT_SOURCE_DIR) / "tests/captures");
+    REQUIRE(files.size() >= 5);
+    for (const auto& f : files) require_same_as_libpcap(f);
+}
+
+TEST_CASE("capture_file: the shared sample captures read as libpcap reads them", "[capture_file]") {
+    const fs::path shared = fs::path(TOOLKIT_SOURCE_DIR) / "../shared/captures";
+    if (!fs::is_directory(shared)) {
+        WARN("skipped: no " << shared.string() << " (the shared sample captures)");
+        return;
+    }
+    // The uncompressed ones (small); the .bz2 files are left alone.
+    const auto files = captures_under(shared);
+    int pcapng = 0, big_endian = 0;
+    for (const auto& f : files) {
+        require_same_as_libpcap(f);
+        CaptureFileReader m;
+        REQUIRE(m.open(f) == CaptureFileParser::Open::Ok);
+        pcapng += m.parser().pcapng();
+        std::ifstream in(f, std::ios::binary);
+        big_endian += in.get() == 0xa1;
+    }
+    CHECK(pcapng >= 1);
+    CHECK(big_endian >= 1);
+}
+
+TEST_CASE("capture_file: synthetic pcap files read as libpcap reads them", "[capture_file]") {
+    TempDir dir;
+    for (bool big : {false, true})
+        for (bool nano : {false, true})
+            for (std::uint32_t linktype : {1u, 101u, 113u, 276u, 0u, 228u}) {
+                Bytes b = pcap_header(big, nano, linktype);
+                pcap_record(b, 1700000000, nano ? 999999999 : 999999, payload(60, 1));
+                pcap_record(b, 1700000001, 0, payload(1514, 2), 9000);
+                pcap_record(b, 0x80000001, 123, payload(0, 3));  // a negative 32-bit second, no data
+                pcap_record(b, 5, 42, payload(200, 4));
+                require_same_as_libpcap(dir.write("s.pcap", b.v));
+            }
+    // Snapshot length 64: libpcap cuts longer records to it.
+    Bytes b = pcap_header(false, false, 1, 64);
+    pcap_record(b, 1, 2, payload(100, 5));
+    pcap_record(b, 1, 3, payload(64, 6));
+    require_same_as_libpcap(dir.write("snap.pcap", b.v));
+    // Version 2.2: caplen and len interchanged.
+    Bytes old = pcap_header(true, false, 1, 65535, 2);
+    old.u32(1).u32(2).u32(1514).u32(60).raw(payload(60, 7));
+    require_same_as_libpcap(dir.write("v22.pcap", old.v));
+    // A header alone: no frames.
+    require_same_as_libpcap(dir.write("header.pcap", pcap_header(false, true, 1).v));
+}
+
+TEST_CASE("capture_file: synthetic pcapng files read as libpcap reads them", "[capture_file]") {
+    TempDir dir;
+    for (bool big : {false, true}) {
+        // Several resolutions: 10^-6 (default), 10^-9, 10^-3, 10^-12, 2^-20, 2^-32; an offset.
+        for (int tsresol : {-1, 9, 3, 12, 0x80 | 20, 0x80 | 32, 0}) {
+            INFO("tsresol " << tsresol << (big ? " big-endian" : ""));
+            Bytes b{big};
+            shb(b);
+            block(b, 0x0BAD, Bytes{big}.u32(7).u32(8));  // a custom block: skipped
+            idb(b, 1, 0, tsresol, tsresol == 9 ? 1000 : 0);
+            idb(b, 1, 0, 6);
+            epb(b, 0, 0x0001'8000'1234'5678ull, payload(60, 1));
+            epb(b, 1, 1'700'000'000'123'456ull, payload(1514, 2), 9000);
+            spb(b, payload(100, 3), 100);
+            obsolete_pb(b, 1, 1'700'000'001'000'000ull, payload(42, 4));
+            block(b, 5, Bytes{big}.u32(0).u32(1).u32(2).u16(0).u16(0));  // interface statistics: skipped
+            // A second section with its own interface.
+            shb(b);
+            idb(b, 1, 0, 9);
+            epb(b, 0, 1'700'000'002'000'000'001ull, payload(80, 5));
+            require_same_as_libpcap(dir.write("s.pcapng", b.v));
+        }
+    }
+    // Link types rpcspy reads; a snapshot length that cuts simple packet blocks.
+    for (unsigned linktype : {101u, 113u, 276u, 0u, 229u}) {
+        Bytes b;
+        shb(b);
+        idb(b, linktype, 64);
+        epb(b, 0, 1, payload(64, 6));
+        spb(b, payload(64, 7), 1500);
+        require_same_as_libpcap(dir.write("lt.pcapng", b.v));
+    }
+}
+
+TEST_CASE("capture_file: other formats and link types are left to libpcap", "[capture_file]") {
+    TempDir dir;
+    std::string text = "this is not a capture file\n";
+    CHECK(read_error_of(dir, std::vector<std::uint8_t>(text.begin(), text.end())) == "not mine");
+    CHECK(read_error_of(dir, pcap_header(false, false, 105).v) == "not mine");  // 802.11
+    Bytes b;
+    shb(b);
+    idb(b, 127, 0);  // radiotap
+    CHECK(read_error_of(dir, b.v) == "not mine");
+    CaptureFileReader fifo;
+    CHECK(fifo.open("/dev/null") == CaptureFileParser::Open::NotMine);  // not a regular file
+    CaptureFileReader missing;
+    CHECK(missing.open("/no/such/file") == CaptureFileParser::Open::NotMine);
+}
+
+TEST_CASE("capture_file: each kind of damage is an error saying where and what", "[capture_file]") {
+    TempDir dir;
+    std::size_t frames = 0;
+    CHECK(read_error_of(dir, {}) == "byte 0: the file is empty");
+    CHECK(read_error_of(dir, {0xd4, 0xc3}) == "byte 0: only 2 bytes, too short for a capture file header");
+    Bytes h = pcap_header(false, false, 1);
+    CHECK(read_error_of(dir, std::vector<std::uint8_t>(h.v.begin(), h.v.begin() + 10)) ==
+          "byte 0: truncated pcap file header: 24 bytes needed, only 10 in the file");
+    CHECK(read_error_of(dir, pcap_header(false, false, 1, 0, 5).v) == "byte 4: pcap version 2.5 is not supported (2.0 to 2.4 are)");
+
+    Bytes two = pcap_header(false, false, 1);
+    pcap_record(two, 1, 0, payload(100, 1));
+    pcap_record(two, 2, 0, payload(100, 2));
+    const auto whole = two.v;
+    auto cut = [&](std::size_t n) { return std::vector<std::uint8_t>(whole.begin(), whole.end() - static_cast<long>(n)); };
+    CHECK(read_error_of(dir, cut(110), &frames) ==
+          "byte 140: frame 2: truncated record header: 16 bytes needed, only 6 left in the file (truncated capture?)");
+    CHECK(frames == 1);
+    CHECK(read_error_of(dir, cut(30), &frames) ==
+          "byte 140: frame 2: record header says 100 captured bytes, only 70 left in the file (truncated capture?)");
+    CHECK(frames == 1);
+    Bytes huge = pcap_header(false, false, 1);
+    pcap_record(huge, 1, 0, payload(10, 1));
+    huge.u32(1).u32(0).u32(70000000).u32(70000000).raw(payload(10, 2));
+    CHECK(read_error_of(dir, huge.v) ==
+          "byte 50: frame 2: record header says 70000000 captured bytes, more than the maximum of 262144 (damaged capture?)");
+
+    // pcapng blocks.
+    Bytes ok;
+    shb(ok);
+    idb(ok, 1, 0);
+    const std::size_t first_packet = ok.v.size();
+    epb(ok, 0, 1, payload(60, 1));
+    auto with_u32_at = [&](std::size_t at, std::uint32_t value) {
+        auto v = ok.v;
+        for (int i = 0; i < 4; ++i) v[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (8 * i));
+        return v;
+    };
+    const std::string at = "byte " + std::to_string(first_packet) + ": ";
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 4, 99)) ==
+          at + "after 0 frames: enhanced packet block (type 0x00000006) length 99 is not a multiple of 4");
+    CHECK(read_error_of(dir, with_u32_at(ok.v.size() - 4, 96)) ==
+          at + "after 0 frames: enhanced packet block (type 0x00000006) length " +
+              std::to_string(ok.v.size() - first_packet) + " at its start but 96 at its end");
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 4, 4096)) ==
+          at + "after 0 frames: enhanced packet block (type 0x00000006) length 4096, only " +
+              std::to_string(ok.v.size() - first_packet) + " bytes left in the file (truncated capture?)");
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 4, 8)) ==
+          at + "after 0 frames: enhanced packet block (type 0x00000006) length 8 is less than the minimum of 12");
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 8, 3)) ==
+          at + "frame 1: enhanced packet block on interface 3, but the section has only 1 interface description blocks");
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 20, 73)) ==  // 60 bytes and 12 of options
+          at + "frame 1: enhanced packet block says 73 captured bytes, but holds only 72");
+    CHECK(read_error_of(dir, with_u32_at(first_packet + 20, 300000)) ==
+          at + "frame 1: enhanced packet block says 300000 captured bytes, more than the interface's snapshot length 262144");
+    auto truncated = ok.v;
+    truncated.resize(ok.v.size() - 3);
+    CHECK(read_error_of(dir, truncated, &frames).ends_with("bytes left in the file (truncated capture?)"));
+
+    Bytes no_idb;
+    shb(no_idb);
+    CHECK(read_error_of(dir, no_idb.v) == "byte 28: no interface description block in the file");
+    Bytes packet_first;
+    shb(packet_first);
+    epb(packet_first, 0, 1, payload(4, 1));
+    CHECK(read_error_of(dir, packet_first.v) == "byte 28: enhanced packet block before any interface description block");
+    Bytes two_links;
+    shb(two_links);
+    idb(two_links, 1, 0);
+    const std::size_t second = two_links.v.size();
+    idb(two_links, 113, 0);
+    CHECK(read_error_of(dir, two_links.v) ==
+          "byte " + std::to_string(second) +
+              ": after 0 frames: interface description block 1 of the section has link type 113, the first one 1: "
+              "captures of several link types are not supported");
+    Bytes bad_bom;
+    shb(bad_bom);
+    bad_bom.v[8] = 0;
+    CHECK(read_error_of(dir, bad_bom.v) == "byte 8: after 0 frames: section header block without the byte-order magic 0x1a2b3c4d");
+    Bytes bad_resol;
+    shb(bad_resol);
+    idb(bad_resol, 1, 0, 20);
+    CHECK(read_error_of(dir, bad_resol.v).ends_with("interface description block 0 of the section: if_tsresol 10^-20 is too fine"));
+}
+
+TEST_CASE("capture_file: Capture reads a file with a filter, stops, and describes it", "[capture_file]") {
+    const std::string lab = std::string(TOOLKIT_SOURCE_DIR) + "/tests/captures/lab/v3-udp.pcap";
+    // The frames a filter lets through, as libpcap's own filtering gives them.
+    auto libpcap_count = [&](const char* filter) {
+        char err[PCAP_ERRBUF_SIZE];
+        pcap_t* p = pcap_open_offline_with_tstamp_precision(lab.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+        REQUIRE(p);
+        bpf_program prog{};
+        REQUIRE(pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0);
+        REQUIRE(pcap_setfilter(p, &prog) == 0);
+        pcap_freecode(&prog);
+        pcap_pkthdr* h;
+        const u_char* d;
+        std::uint64_t n = 0;
+        while (pcap_next_ex(p, &h, &d) == 1) ++n;
+        pcap_close(p);
+        return n;
+    };
+    for (const char* filter : {"udp port 2049", "greater 200", "ip[9] = 17 and len < 300"}) {
+        INFO(filter);
+        rpcspy::Capture c;
+        REQUIRE(c.open_file(lab));
+        CHECK(c.file_reader() == "pcap, direct reader");
+        REQUIRE(c.set_filter(filter));
+        CHECK(c.run([](const rpcspy::Timestamp&, const std::uint8_t*, std::size_t) {}) == rpcspy::Capture::End::Eof);
+        CHECK(c.frames() == libpcap_count(filter));
+        CHECK(c.frames() > 0);
+    }
+    rpcspy::Capture bad;
+    REQUIRE(bad.open_file(lab));
+    CHECK_FALSE(bad.set_filter("port port"));
+    CHECK(bad.error().starts_with("filter expression 'port port': "));
+
+    rpcspy::Capture c;
+    REQUIRE(c.open_file(lab));
+    CHECK(c.datalink() == read_libpcap(lab).dlt);
+    std::uint64_t seen = 0;
+    CHECK(c.run([&](const rpcspy::Timestamp&, const std::uint8_t*, std::size_t) {
+        if (++seen == 3) c.stop();
+    }) == rpcspy::Capture::End::Eof);
+    CHECK(seen == 3);
+    CHECK(c.frames() == 3);
+}
+
+TEST_CASE("capture_file: Capture reports where a file is damaged", "[capture_file]") {
+    TempDir dir;
+    Bytes b = pcap_header(false, false, 1);
+    pcap_record(b, 1, 0, payload(100, 1));
+    pcap_record(b, 2, 0, payload(100, 2));
+    b.v.resize(b.v.size() - 30);
+    const std::string p = dir.write("cut.pcap", b.v);
+    rpcspy::Capture c;
+    REQUIRE(c.open_file(p));
+    std::uint64_t seen = 0;
+    CHECK(c.run([&](const rpcspy::Timestamp&, const std::uint8_t*, std::size_t) { ++seen; }) == rpcspy::Capture::End::Error);
+    CHECK(seen == 1);
+    CHECK(c.error() == p + ": byte 140: frame 2: record header says 100 captured bytes, only 70 left in the file (truncated capture?)");
+
+    rpcspy::Capture empty;
+    CHECK_FALSE(empty.open_file(dir.write("empty.pcap", {})));
+    CHECK(empty.error() == (dir.path / "empty.pcap").string() + ": cannot read as a pcap or pcapng capture: byte 0: the file is empty");
+}
+
+TEST_CASE("capture_file: a long pcapng block grows the buffer; one past libpcap's maximum is refused", "[capture_file]") {
+    TempDir dir;
+    Bytes b;
+    shb(b);
+    block(b, 0x0BAD, Bytes().raw(payload(300000, 1)));  // longer than the default buffer
+    idb(b, 1, 0);
+    epb(b, 0, 1, payload(262144, 2));
+    require_same_as_libpcap(dir.write("long.pcapng", b.v));
+    Bytes huge;
+    shb(huge);
+    idb(huge, 1, 0);
+    huge.u32(0x0BAD).u32(32u << 20).raw(payload(100, 3));
+    CHECK(read_error_of(dir, huge.v) ==
+          "byte 60: after 0 frames: block (type 0x00000bad) length 33554432 is more than the maximum of 16777216 (as libpcap)");
+}
+
+TEST_CASE("capture_file: a file truncated while being read ends with the truncation error", "[capture_file]") {
+    TempDir dir;
+    Bytes b = pcap_header(false, false, 1);
+    for (int i = 0; i < 1000; ++i) pcap_record(b, 1, static_cast<std::uint32_t>(i), payload(1000, static_cast<unsigned>(i)));
+    const std::string p = dir.write("shrinking.pcap", b.v);
+    rpcspy::Capture c;
+    REQUIRE(c.open_file(p));  // has read the first buffer
+    constexpr std::size_t kCut = 400000;  // inside record 394 (24 + 393 * 1016 = 399312)
+    REQUIRE(truncate(p.c_str(), kCut) == 0);
+    std::uint64_t seen = 0;
+    CHECK(c.run([&](const rpcspy::Timestamp&, const std::uint8_t*, std::size_t) { ++seen; }) == rpcspy::Capture::End::Error);
+    CHECK(seen == 393);
+    CHECK(c.error() == p + ": byte 399312: frame 394: record header says 1000 captured bytes, only 672 left in the file (truncated capture?)");
+}
