@@ -236,7 +236,7 @@ Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
 namespace nfstrace {
 
 namespace {
-using Tokens = std::vector<common::RecordToken>;
+using Tokens = std::span<const common::RecordToken>;
 
 // One operation of a COMPOUND: its tokens [begin, end) (the first is op=NAME).
 struct OpRange {
@@ -272,7 +272,7 @@ void append_hex(std::string& out, std::uint64_t v) {
 }  // namespace
 
 Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, EventQueue& q) {
-    const Tokens& t = r.tokens();
+    const Tokens t = r.tokens();
     // Call: tag= minor= op=... ; reply (if any): rtag= op=NAME st=STATUS ... .
     // (Records of rpcspy before the "rtag" key repeat "tag" instead.)
     std::size_t reply_at = t.size();
