@@ -125,10 +125,10 @@ public:
     std::size_t expire(Time cutoff);
     std::size_t size() const { return index_.size(); }
     // All slots (for sweeps).
-    std::vector<Node>& slots() { return slots_; }
+    common::LargeVector<Node>& slots() { return slots_; }
 
 private:
-    std::vector<Node> slots_;
+    common::LargeVector<Node> slots_;
     std::vector<std::uint32_t> free_;
     // Hash of a node's key -> slot; a candidate is confirmed against the node's key.
     common::FlatIndex index_;

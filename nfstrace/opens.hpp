@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "common/large_alloc.hpp"
 #include "nfstrace/config.hpp"
 #include "nfstrace/event.hpp"
 #include "nfstrace/handles.hpp"
@@ -169,11 +170,11 @@ private:
         void insert(const Slot& s);
 
     private:
-        std::vector<Slot> slots_;  // [head_, end) in the window
+        common::LargeVector<Slot> slots_;  // [head_, end) in the window
         std::size_t head_ = 0;
     };
     Window window_;
-    std::vector<Event> events_;
+    common::LargeVector<Event> events_;
     std::vector<std::uint32_t> free_events_;
     std::uint32_t next_ = kNoRun;  // index of the event handed out by next_event()
     Time newest_ = 0;  // newest call time taken into the window
@@ -181,7 +182,7 @@ private:
     bool started_ = false;
     Time next_sweep_ = 0;
     Time next_expire_ = 0;
-    std::vector<Run> runs_;
+    common::LargeVector<Run> runs_;
     std::vector<std::uint32_t> free_runs_;
     std::size_t active_ = 0;
     // Finished opens waiting for their turn: records in a pool, and a heap of keys.
@@ -191,9 +192,9 @@ private:
         std::uint32_t index;  // in held_pool_
     };
     static bool later(const HeldKey& a, const HeldKey& b);
-    std::vector<OpenRecord> held_pool_;
+    common::LargeVector<OpenRecord> held_pool_;
     std::vector<std::uint32_t> free_held_;
-    std::vector<HeldKey> held_;
+    common::LargeVector<HeldKey> held_;
     std::string scratch_;
     TrackerStats stats_;
 };
