@@ -91,6 +91,21 @@ bool reply_has_fh(Op op) {
 }
 }  // namespace
 
+std::uint32_t DirListings::acquire() {
+    std::uint32_t i;
+    if (!free_.empty()) {
+        i = free_.back();
+        free_.pop_back();
+    } else {
+        i = static_cast<std::uint32_t>(pool_.size());
+        pool_.emplace_back();
+    }
+    DirListing& l = pool_[i];
+    l.entries.clear();
+    l.names.clear();
+    return i;
+}
+
 Extract Extractor::extract(const RecordLine& r, Event& ev) {
     ev.t = 0;
     ev.seq = seq_++;
@@ -112,8 +127,7 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     // Only if needed: clearing writes to a heap buffer that may be cold.
     if (!ev.name.empty()) ev.name.clear();
     if (!ev.toname.empty()) ev.toname.clear();
-    if (!ev.entries.empty()) ev.entries.clear();
-    if (!ev.entry_names.empty()) ev.entry_names.clear();
+    drop_listing(ev);
 
     std::string_view prog = r.prog();
     if (prog == "nfs" || prog == "100003") {
@@ -137,16 +151,18 @@ bool Extractor::add_entry(Event& ev, std::string_view token, std::uint32_t serve
     std::size_t a = v.find('/');
     std::size_t b = a == std::string_view::npos ? a : v.find('/', a + 1);
     if (b == std::string_view::npos) return false;
-    DirEntry& e = ev.entries.emplace_back();
+    if (ev.listing == kNoListing) ev.listing = listings_.acquire();
+    DirListing& l = listings_[ev.listing];
+    DirEntry& e = l.entries.emplace_back();
     std::string_view h = v.substr(a + 1, b - a - 1);
     if (h != "-") {
         if (!hex(h)) return false;
         e.fh = handles_.intern(server, h, t);
     }
     std::string_view name = v.substr(b + 1);
-    e.name_at = static_cast<std::uint32_t>(ev.entry_names.size());
+    e.name_at = static_cast<std::uint32_t>(l.names.size());
     e.name_size = static_cast<std::uint32_t>(name.size());
-    ev.entry_names.append(name);
+    l.names.append(name);
     return true;
 }
 
@@ -296,6 +312,7 @@ Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, 
 
     auto emit = [&](Op op) -> Event& {
         Event& e = q.next_event();
+        drop_listing(e);  // of an event filled before but not added
         e = base;
         e.op = op;
         e.seq = seq_++;

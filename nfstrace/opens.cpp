@@ -34,8 +34,8 @@ bool OpenTracker::later(const HeldKey& a, const HeldKey& b) {  // heap order: ea
     return a.open != b.open ? a.open > b.open : a.seq > b.seq;
 }
 
-OpenTracker::OpenTracker(const Config& cfg, HandleTable& handles, OpenSink& sink)
-    : cfg_(cfg), handles_(handles), sink_(sink) {}
+OpenTracker::OpenTracker(const Config& cfg, HandleTable& handles, DirListings& listings, OpenSink& sink)
+    : cfg_(cfg), handles_(handles), listings_(listings), sink_(sink) {}
 
 Event& OpenTracker::next_event() {
     if (next_ == kNoRun) {
@@ -109,7 +109,12 @@ void OpenTracker::take_front() {
         const char* next = reinterpret_cast<const char*>(&events_[window_.front().index]);
         for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(next + off);
     }
-    process(events_[i]);
+    Event& ev = events_[i];
+    process(ev);
+    if (ev.listing != kNoListing) {
+        listings_.release(ev.listing);
+        ev.listing = kNoListing;
+    }
     free_events_.push_back(i);
 }
 
@@ -144,9 +149,11 @@ void OpenTracker::process(Event& ev) {
             // NFSv2/v3 name the directory "dir"; the NFSv4 READDIR's is the current handle.
             HandleRef dir = ev.dir ? ev.dir : ev.fh;
             apply_attrs(handles_.get(dir), ev);
-            if (ev.ok)
-                for (const DirEntry& e : ev.entries)
-                    if (e.fh && !is_dot(ev.entry_name(e))) handles_.bind(e.fh, dir, ev.entry_name(e));
+            if (ev.ok && ev.listing != kNoListing) {
+                const DirListing& l = listings_[ev.listing];
+                for (const DirEntry& e : l.entries)
+                    if (e.fh && !is_dot(l.name(e))) handles_.bind(e.fh, dir, l.name(e));
+            }
             break;
         }
         case Op::Lookup:

@@ -83,7 +83,7 @@ struct TrackerStats {
 
 class OpenTracker : public EventQueue {
 public:
-    OpenTracker(const Config& cfg, HandleTable& handles, OpenSink& sink);
+    OpenTracker(const Config& cfg, HandleTable& handles, DirListings& listings, OpenSink& sink);
 
     // The event to fill next (its storage is reused: no allocation per event once
     // warm). Valid until add_event() or the next call.
@@ -152,6 +152,7 @@ private:
 
     const Config& cfg_;
     HandleTable& handles_;
+    DirListings& listings_;
     OpenSink& sink_;
     struct Slot {
         Time t;
