@@ -144,8 +144,7 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     return Extract::Ignored;
 }
 
-bool Extractor::add_entry(Event& ev, std::string_view token, std::uint32_t server, Time t,
-                          bool (*hex)(std::string_view)) {
+bool Extractor::add_entry(Event& ev, std::string_view token, bool (*hex)(std::string_view)) {
     if (!common::unescape_token(token, scratch_)) return false;
     std::string_view v = scratch_;
     std::size_t a = v.find('/');
@@ -157,13 +156,26 @@ bool Extractor::add_entry(Event& ev, std::string_view token, std::uint32_t serve
     std::string_view h = v.substr(a + 1, b - a - 1);
     if (h != "-") {
         if (!hex(h)) return false;
-        e.fh = handles_.intern(server, h, t);
+        auto at = static_cast<std::uint32_t>(l.names.size());
+        l.names.append(h);  // for intern_entries(), before the name
+        pending_.push_back(PendingEntry{static_cast<std::uint32_t>(l.entries.size() - 1), at,
+                                        static_cast<std::uint32_t>(h.size()), handles_.prefetch_index(h)});
     }
     std::string_view name = v.substr(b + 1);
     e.name_at = static_cast<std::uint32_t>(l.names.size());
     e.name_size = static_cast<std::uint32_t>(name.size());
     l.names.append(name);
     return true;
+}
+
+void Extractor::intern_entries(Event& ev, std::uint32_t server, Time t) {
+    if (pending_.empty()) return;
+    for (const PendingEntry& p : pending_) handles_.prefetch_node(p.hash);
+    DirListing& l = listings_[ev.listing];
+    std::string_view names = l.names;
+    for (const PendingEntry& p : pending_)
+        l.entries[p.entry].fh = handles_.intern(server, names.substr(p.hex_at, p.hex_size), t, p.hash);
+    pending_.clear();
 }
 
 Extract Extractor::extract_mount(const RecordLine& r, Event& ev) {
@@ -184,6 +196,12 @@ Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
     if (ev.op == Op::Other) return Extract::Ignored;
     ev.server = hosts_.intern(host_part(r.server()), server_cache_);
     ev.client = hosts_.intern(host_part(r.client()), client_cache_);
+    Extract what = nfs23_tokens(r, ev);
+    intern_entries(ev, ev.server, ev.t);  // those before a bad value too, as when each was interned at once
+    return what;
+}
+
+Extract Extractor::nfs23_tokens(const RecordLine& r, Event& ev) {
     const bool fh_in_reply = reply_has_fh(ev.op);
     bool seen_fh = false;
     for (const common::RecordToken& tok : r.tokens()) {
@@ -229,7 +247,7 @@ Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
                 } else if (k == "ftype") {
                     ev.ftype = parse_ftype(val);
                 } else if (k == "entry" && (ev.op == Op::Readdirplus || ev.op == Op::Readdir)) {
-                    if (!add_entry(ev, val, ev.server, ev.t, is_hex)) return Extract::BadValue;
+                    if (!add_entry(ev, val, is_hex)) return Extract::BadValue;
                 }
                 break;
             case 6:
@@ -460,10 +478,11 @@ Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, 
             Event& e = emit(Op::Readdirplus);
             e.ok = true;
             e.fh = cfh;
-            for (std::size_t i = res.begin + 1; i < res.end; ++i) {
-                if (t[i].key != "entry") continue;
-                if (!add_entry(e, t[i].value, base.server, base.t, is_lower_hex)) return Extract::BadValue;
-            }
+            bool good = true;
+            for (std::size_t i = res.begin + 1; i < res.end && good; ++i)
+                if (t[i].key == "entry") good = add_entry(e, t[i].value, is_lower_hex);
+            intern_entries(e, base.server, base.t);
+            if (!good) return Extract::BadValue;  // the event stays unqueued
             push();
         }
     }

@@ -144,6 +144,7 @@ public:
 
 private:
     Extract extract_nfs23(const common::RecordLine& r, Event& ev);
+    Extract nfs23_tokens(const common::RecordLine& r, Event& ev);
     Extract extract_mount(const common::RecordLine& r, Event& ev);
     // Refills an event: releases the listing it may still have.
     void drop_listing(Event& ev) {
@@ -153,13 +154,25 @@ private:
     }
     // Adds the entry of an "entry" token (<fileid>/<fh hex or ->/<name>, escaped
     // as a whole) to ev's listing (made if none); false if malformed. `hex`
-    // validates the handle.
-    bool add_entry(Event& ev, std::string_view token, std::uint32_t server, Time t,
-                   bool (*hex)(std::string_view));
+    // validates the handle, which intern_entries() interns.
+    bool add_entry(Event& ev, std::string_view token, bool (*hex)(std::string_view));
+    // Interns the handles of the entries added since the last call: first the
+    // index entries and nodes of all are loaded (a directory's files are
+    // mostly cold), then each is interned.
+    void intern_entries(Event& ev, std::uint32_t server, Time t);
 
     HandleTable& handles_;
     HostTable& hosts_;
     DirListings& listings_;
+    // Entries whose handle intern_entries() is to intern; its text is
+    // names[hex_at, hex_at + hex_size) of the event's listing.
+    struct PendingEntry {
+        std::uint32_t entry = 0;  // index in the listing's entries
+        std::uint32_t hex_at = 0;
+        std::uint32_t hex_size = 0;
+        std::uint64_t hash = 0;
+    };
+    std::vector<PendingEntry> pending_;
     HostTable::Cache server_cache_;
     HostTable::Cache client_cache_;
     int digits_ = -1;

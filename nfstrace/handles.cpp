@@ -47,14 +47,10 @@ std::uint32_t HostTable::intern(std::string_view host) {
 
 
 namespace {
-// Of the handle only (the server is compared when confirming), so that it can
-// be computed before the server is interned.
-std::uint64_t key_hash(std::string_view hex) { return common::hash_bytes(hex); }
 std::uint64_t dent_hash(HandleRef dir, std::string_view name) { return common::hash_bytes(name, dir); }
 }  // namespace
 
-HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time now) {
-    std::uint64_t h = key_hash(hex);
+HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time now, std::uint64_t h) {
     std::uint64_t found =
         index_.find(h, [&](std::uint64_t s) { return slots_[s].server_id == server && slots_[s].hex() == hex; });
     std::uint32_t slot = found == common::FlatIndex::kNone ? kNoRun : static_cast<std::uint32_t>(found);

@@ -100,7 +100,15 @@ class HandleTable {
 public:
     // The node of this handle (hex as in records) on this server; created if new.
     // Marks it seen at `now`.
-    HandleRef intern(std::uint32_t server, std::string_view hex, Time now);
+    HandleRef intern(std::uint32_t server, std::string_view hex, Time now) {
+        return intern(server, hex, now, key_hash(hex));
+    }
+    // The same, with hash == key_hash(hex) already known.
+    HandleRef intern(std::uint32_t server, std::string_view hex, Time now, std::uint64_t hash);
+    // The hash a handle is indexed under: of the handle only (the server is
+    // compared when confirming), so that it can be computed before the server
+    // is interned.
+    static std::uint64_t key_hash(std::string_view hex) { return common::hash_bytes(hex); }
     // For batches of records: start loading the index entry of a handle (returns
     // its hash), then, once that has had time to arrive, its node.
     std::uint64_t prefetch_index(std::string_view hex) const;
