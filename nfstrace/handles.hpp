@@ -75,26 +75,31 @@ private:
 };
 
 struct Node {
-    // Hot on every lookup: generation, use, server and key, last seen.
+    // First cache line (192-byte nodes start on one): what processing an
+    // event reads (generation, use, attributes, runs) and lookups (server,
+    // last seen). The key follows, within the first two lines.
     std::uint32_t gen = 0;
     bool in_use = false;
-    std::uint32_t server_id = 0;
-    Time last_seen = 0;
-    NodeKey key;  // the handle (with server_id, the key of the node)
-    std::string name;     // last component (raw bytes); the export path if root
-    HandleRef parent = 0;
-    std::uint64_t size = 0;
-    std::uint32_t mode = 0;
-    std::uint32_t first_run = kNoRun;  // runs open on this node (OpenTracker's)
     FileType ftype = FileType::Unknown;
     bool have_size = false;
     bool have_mode = false;
+    std::uint32_t server_id = 0;
+    std::uint32_t first_run = kNoRun;  // runs open on this node (OpenTracker's)
+    Time last_seen = 0;
+    std::uint64_t size = 0;
+    std::uint32_t mode = 0;
     bool named = false;  // name (and parent, unless root) valid
     bool root = false;   // name is an export path
+    NodeKey key;  // the handle (with server_id, the key of the node)
+    std::string name;     // last component (raw bytes); the export path if root
+    HandleRef parent = 0;
 
     std::string_view hex() const { return key.view(); }
     std::uint32_t server() const { return server_id; }
 };
+
+inline std::uint32_t slot_of(HandleRef r) { return static_cast<std::uint32_t>(r & 0xffffffff) - 1; }
+inline std::uint32_t gen_of(HandleRef r) { return static_cast<std::uint32_t>(r >> 32); }
 
 class HandleTable {
 public:
@@ -113,6 +118,10 @@ public:
     // its hash), then, once that has had time to arrive, its node.
     std::uint64_t prefetch_index(std::string_view hex) const;
     void prefetch_node(std::uint64_t hash) const;
+    // Start loading the first line of a node (for processing an event on it).
+    void prefetch(HandleRef ref) const {
+        if (ref && slot_of(ref) < slots_.size()) __builtin_prefetch(&slots_[slot_of(ref)]);
+    }
     // The node, or nullptr if the reference is stale or none.
     Node* get(HandleRef ref);
     const Node* get(HandleRef ref) const;
@@ -150,8 +159,6 @@ private:
     mutable std::vector<const Node*> chain_;  // scratch for path()
 };
 
-inline std::uint32_t slot_of(HandleRef r) { return static_cast<std::uint32_t>(r & 0xffffffff) - 1; }
-inline std::uint32_t gen_of(HandleRef r) { return static_cast<std::uint32_t>(r >> 32); }
 
 template <class F>
 void HandleTable::path(HandleRef h, std::string& out, F&& component) const {

@@ -103,11 +103,16 @@ void OpenTracker::Window::insert(const Slot& s) {
 void OpenTracker::take_front() {
     std::uint32_t i = window_.front().index;
     window_.pop_front();
-    // The next event to process was written about a window ago and is cold by
-    // now: start loading it (and it is likely next too: events come in runs).
+    // The events to process were written about a window ago and are cold by
+    // now: start loading the one after next, and the node of the next one
+    // (loaded since the last call).
+    if (window_.size() > 1) {
+        const char* later = reinterpret_cast<const char*>(&events_[window_.at(1).index]);
+        for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(later + off);
+    }
     if (!window_.empty()) {
-        const char* next = reinterpret_cast<const char*>(&events_[window_.front().index]);
-        for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(next + off);
+        const Event& next = events_[window_.front().index];
+        handles_.prefetch(next.fh ? next.fh : next.rfh);
     }
     Event& ev = events_[i];
     process(ev);

@@ -167,6 +167,7 @@ private:
         bool empty() const { return head_ == slots_.size(); }
         std::size_t size() const { return slots_.size() - head_; }
         const Slot& front() const { return slots_[head_]; }
+        const Slot& at(std::size_t i) const { return slots_[head_ + i]; }  // i < size()
         void pop_front();
         void insert(const Slot& s);
 
