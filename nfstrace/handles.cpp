@@ -36,7 +36,7 @@ std::string_view host_part(std::string_view address) {
 
 std::uint32_t HostTable::intern(std::string_view host) {
     std::uint64_t h = common::hash_bytes(host);
-    std::uint64_t id = ids_.find(h, [&](std::uint64_t i) { return names_[i] == host; });
+    std::uint64_t id = ids_.find(h, [&](std::uint64_t i) { return same_bytes(names_[i], host); });
     if (id == common::FlatIndex::kNone) {
         id = names_.size();
         names_.emplace_back(host);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,21 @@ enum class FileType : std::uint8_t { Unknown, Reg, Dir, Lnk, Blk, Chr, Sock, Fif
 FileType parse_ftype(std::string_view word);
 const char* ftype_name(FileType t);
 
+// Are a and b the same bytes? Inline for the short strings of addresses (up
+// to 16 bytes: two overlapping 8-byte loads each), memcmp beyond.
+inline bool same_bytes(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    auto load8 = [](const char* p) {
+        std::uint64_t v;
+        std::memcpy(&v, p, 8);
+        return v;
+    };
+    if (n >= 8 && n <= 16)
+        return load8(a.data()) == load8(b.data()) && load8(a.data() + n - 8) == load8(b.data() + n - 8);
+    return a == b;
+}
+
 // Interned host addresses (client or server address without the port).
 class HostTable {
 public:
@@ -37,7 +53,7 @@ public:
     };
     std::uint32_t intern(std::string_view host);
     std::uint32_t intern(std::string_view host, Cache& cache) {
-        if (cache.id != 0xffffffff && host == cache.host) return cache.id;
+        if (cache.id != 0xffffffff && same_bytes(host, cache.host)) return cache.id;
         cache.host.assign(host);
         return cache.id = intern(host);
     }
