@@ -30,10 +30,6 @@ Time sweep_every(const Config& cfg) { return cfg.sweep > 0 ? cfg.sweep : std::ma
 bool is_dot(std::string_view name) { return name == "." || name == ".."; }
 }  // namespace
 
-bool OpenTracker::later(const HeldKey& a, const HeldKey& b) {  // heap order: earliest on top
-    return a.open != b.open ? a.open > b.open : a.seq > b.seq;
-}
-
 OpenTracker::OpenTracker(const Config& cfg, HandleTable& handles, DirListings& listings, OpenSink& sink)
     : cfg_(cfg), handles_(handles), listings_(listings), sink_(sink) {}
 
@@ -107,8 +103,8 @@ void OpenTracker::take_front() {
     // now: start loading the one after next, and the node of the next one
     // (loaded since the last call).
     if (window_.size() > 1) {
-        const char* later = reinterpret_cast<const char*>(&events_[window_.at(1).index]);
-        for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(later + off);
+        const char* after_next = reinterpret_cast<const char*>(&events_[window_.at(1).index]);
+        for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(after_next + off);
     }
     if (!window_.empty()) {
         const Event& next = events_[window_.front().index];
@@ -472,7 +468,7 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
     ++stats_.opens;
     if (cache_hit) ++stats_.cache_hits;
     held_.push_back(HeldKey{rec.open, rec.seq, slot});
-    std::push_heap(held_.begin(), held_.end(), later);
+    std::push_heap(held_.begin(), held_.end(), Later{});
     stats_.max_held = std::max<std::uint64_t>(stats_.max_held, held_.size());
     while (held_.size() > cfg_.max_held) {
         ++stats_.forced_out;
@@ -481,7 +477,7 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
 }
 
 void OpenTracker::emit_top() {
-    std::pop_heap(held_.begin(), held_.end(), later);
+    std::pop_heap(held_.begin(), held_.end(), Later{});
     std::uint32_t slot = held_.back().index;
     held_.pop_back();
     sink_.emit(held_pool_[slot]);

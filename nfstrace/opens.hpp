@@ -193,7 +193,13 @@ private:
         std::uint64_t seq;
         std::uint32_t index;  // in held_pool_
     };
-    static bool later(const HeldKey& a, const HeldKey& b);
+    // Heap order, earliest on top (a type, not a function pointer, so that the
+    // heap algorithms inline it).
+    struct Later {
+        bool operator()(const HeldKey& a, const HeldKey& b) const {
+            return a.open != b.open ? a.open > b.open : a.seq > b.seq;
+        }
+    };
     common::LargeVector<OpenRecord> held_pool_;
     std::vector<std::uint32_t> free_held_;
     common::LargeVector<HeldKey> held_;
