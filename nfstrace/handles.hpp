@@ -68,8 +68,9 @@ private:
 // "10.0.0.2.812" -> "10.0.0.2", "fd00::2.812" -> "fd00::2" (port after the last dot).
 std::string_view host_part(std::string_view address);
 
-// A node's handle in hex, kept inside the node when short (the usual case) so
-// that confirming an index hit touches no other memory.
+// A handle in hex, kept inline when short (the usual case): inside a node, so
+// that confirming an index hit touches no other memory; inside a held open, so
+// that writing and printing it does not either.
 class NodeKey {
 public:
     static constexpr std::size_t kInline = 72;

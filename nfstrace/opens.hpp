@@ -58,7 +58,7 @@ struct OpenRecord {
     FileType ftype = FileType::Unknown;
     std::uint8_t vers = 0;
     End end = End::Idle;
-    std::string fh;    // handle in hex
+    NodeKey fh;        // handle in hex
     std::string path;  // raw bytes, components joined by '/', "?" for unknown parts
 };
 
