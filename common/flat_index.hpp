@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/large_alloc.hpp"
+
 namespace common {
 
 // A fast 64-bit hash of bytes for hash tables (not for security, nor stable
@@ -122,12 +124,12 @@ private:
     }
     void grow();
 
-    std::vector<Entry> entries_;
+    LargeVector<Entry> entries_;
     std::size_t count_ = 0;
 };
 
 inline void FlatIndex::grow() {
-    std::vector<Entry> old(entries_.size() * 2, Entry{0, kNone});
+    LargeVector<Entry> old(entries_.size() * 2, Entry{0, kNone});
     old.swap(entries_);
     for (const Entry& e : old)
         if (e.value != kNone) place(e.hash, e.value);

@@ -135,14 +135,14 @@ bool RecordLine::parse_time(std::string_view s) {
 }
 
 const RecordToken* RecordLine::find(std::string_view key) const {
-    for (const RecordToken& t : tokens_)
+    for (const RecordToken& t : tokens())
         if (t.key == key) return &t;
     return nullptr;
 }
 
 const RecordToken* RecordLine::find_last(std::string_view key) const {
-    for (auto it = tokens_.rbegin(); it != tokens_.rend(); ++it)
-        if (it->key == key) return &*it;
+    for (std::size_t i = token_count_; i-- > 0;)
+        if (token_store_[i].key == key) return &token_store_[i];
     return nullptr;
 }
 
@@ -180,26 +180,59 @@ bool parse_id(std::string_view s, std::int64_t& id) {
     id = v;
     return true;
 }
-// Bit i set if byte i of the 16 at p is special (not printable ASCII other than
-// space: a space, a control byte, DEL or a byte >= 0x80) or '='; `n` (at most
-// 16) bytes are looked at.
-inline unsigned special_or_eq(const char* p, std::size_t n) {
+// The bytes of a 64-byte block of a line that matter to the split, one bit
+// per byte (bit i: byte i of the block).
+struct ByteClasses {
+    std::uint64_t space = 0;
+    std::uint64_t eq = 0;   // '='
+    std::uint64_t bad = 0;  // a control byte, DEL or a byte >= 0x80 (allowed nowhere)
+};
 #if defined(__SSE2__)
-    if (n == 16) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        // Signed compare: bytes >= 0x80 are negative, so below 0x21 too.
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x21)),
-                                                _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
-                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
-        return static_cast<unsigned>(_mm_movemask_epi8(hit));
+inline __m128i bad_bytes(__m128i v) {
+    // Signed compare: bytes >= 0x80 are negative, so below 0x20 too.
+    return _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+}
+// The 64 bits of four vectors of compare results, the first in the low bits.
+inline std::uint64_t bits(__m128i a, __m128i b, __m128i c, __m128i d) {
+    auto m = [](__m128i x) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(x))); };
+    return m(a) | m(b) << 16 | m(c) << 32 | m(d) << 48;
+}
+#endif
+[[gnu::always_inline]] inline ByteClasses classify_block(const char* p) {
+    ByteClasses c;
+#if defined(__SSE2__)
+    auto load = [p](int i) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i)); };
+    const __m128i v0 = load(0), v1 = load(1), v2 = load(2), v3 = load(3);
+    const __m128i space = _mm_set1_epi8(' '), eq = _mm_set1_epi8('=');
+    c.space = bits(_mm_cmpeq_epi8(v0, space), _mm_cmpeq_epi8(v1, space), _mm_cmpeq_epi8(v2, space),
+                   _mm_cmpeq_epi8(v3, space));
+    c.eq = bits(_mm_cmpeq_epi8(v0, eq), _mm_cmpeq_epi8(v1, eq), _mm_cmpeq_epi8(v2, eq), _mm_cmpeq_epi8(v3, eq));
+    // Bad bytes are rare: one test for the block, their places only if any.
+    const __m128i b0 = bad_bytes(v0), b1 = bad_bytes(v1), b2 = bad_bytes(v2), b3 = bad_bytes(v3);
+    if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(b0, b1), _mm_or_si128(b2, b3)))) c.bad = bits(b0, b1, b2, b3);
+#else
+    for (unsigned i = 0; i < 64; ++i) {
+        auto b = static_cast<unsigned char>(p[i]);
+        std::uint64_t bit = std::uint64_t{1} << i;
+        if (b == ' ')
+            c.space |= bit;
+        else if (b == '=')
+            c.eq |= bit;
+        else if (b < 0x20 || b >= 0x7f)
+            c.bad |= bit;
     }
 #endif
-    unsigned mask = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        auto c = static_cast<unsigned char>(p[i]);
-        if (c <= 0x20 || c >= 0x7f || c == '=') mask |= 1u << i;
-    }
-    return mask;
+    return c;
+}
+// The last n (< 64) bytes of a line, copied into a block of spaces so that
+// nothing past the line is read; the bits past n cleared.
+[[gnu::always_inline]] inline ByteClasses classify_tail(const char* p, std::size_t n) {
+    char block[64];
+    std::memset(block, ' ', sizeof block);
+    std::memcpy(block, p, n);
+    ByteClasses c = classify_block(block);
+    c.space &= (std::uint64_t{1} << n) - 1;
+    return c;
 }
 
 bool is_xid(std::string_view s) {
@@ -224,47 +257,76 @@ LineKind RecordLine::check_fixed() {
     return LineKind::Record;
 }
 
-inline bool RecordLine::piece(const char* from, const char* eq, const char* to, std::size_t& n) {
-    if (n < kFixedCount) {
-        fixed_[n++] = std::string_view(from, static_cast<std::size_t>(to - from));
-        return true;
-    }
-    if (!eq || eq == from) return false;  // no '=', or an empty key
-    tokens_.push_back(RecordToken{std::string_view(from, static_cast<std::size_t>(eq - from)),
-                                  std::string_view(eq + 1, static_cast<std::size_t>(to - eq - 1))});
-    return true;
+RecordToken* RecordLine::grow_tokens(RecordToken* end) {
+    auto used = static_cast<std::size_t>(end - token_store_.data());
+    token_store_.resize(token_store_.empty() ? 64 : token_store_.size() * 2);
+    return token_store_.data() + used;
 }
 
-LineKind RecordLine::split(std::string_view line, std::size_t& n) {
-    // One pass over the line, 16 bytes at a time: the special bytes end pieces
-    // (or the line, if not a space), the first '=' of a token splits it.
+LineKind RecordLine::split(std::string_view line, std::size_t& pieces) {
+    // One pass over the line, 64 bytes at a time, from space to space: each
+    // ends a piece, whose first '=' (if a token) splits it. Errors come in the
+    // order of the line, as if each byte were looked at in turn.
     const char* const begin = line.data();
-    const char* const end = begin + line.size();
+    const std::size_t size = line.size();
     const char* start = begin;  // of the current piece
-    const char* eq = nullptr;   // its first '=', if any yet
-    for (std::size_t at = 0; at < line.size(); at += 16) {
-        const char* chunk = begin + at;
-        std::size_t left = line.size() - at;
-        for (unsigned mask = special_or_eq(chunk, left < 16 ? left : 16); mask; mask &= mask - 1) {
-            const char* p = chunk + __builtin_ctz(mask);
-            if (*p == '=') {
-                if (!eq) eq = p;
-                continue;
-            }
-            if (*p != ' ') return fail(LineError::BadByte, static_cast<std::size_t>(p - begin) + 1);
-            if (p == start) return fail(LineError::EmptyField, static_cast<std::size_t>(p - begin) + 1);
-            if (!piece(start, eq, p, n)) return fail(LineError::BadToken, static_cast<std::size_t>(start - begin) + 1);
+    const char* eq = nullptr;   // its first '=', once seen
+    std::size_t fixed = 0;
+    RecordToken* out = token_store_.data();
+    RecordToken* out_end = out + token_store_.size();
+    // Ends the current piece at `to`: false if a token without a key.
+    auto end_piece = [&](const char* to) {
+        if (fixed < kFixedCount) {
+            fixed_[fixed++] = std::string_view(start, static_cast<std::size_t>(to - start));
+            return true;
+        }
+        if (!eq || eq == start) return false;  // no '=', or an empty key
+        if (out == out_end) {
+            out = grow_tokens(out);
+            out_end = token_store_.data() + token_store_.size();
+        }
+        out->key = std::string_view(start, static_cast<std::size_t>(eq - start));
+        out->value = std::string_view(eq + 1, static_cast<std::size_t>(to - eq - 1));
+        ++out;
+        return true;
+    };
+    auto finish = [&](LineKind kind) {
+        token_count_ = static_cast<std::size_t>(out - token_store_.data());
+        pieces = fixed + token_count_;
+        return kind;
+    };
+    for (std::size_t at = 0; at < size; at += 64) {
+        const char* block = begin + at;
+        ByteClasses c = size - at >= 64 ? classify_block(block) : classify_tail(block, size - at);
+        std::uint64_t spaces = c.space;
+        std::uint64_t eqs = c.eq;  // those in the current piece or after
+        if (c.bad) {               // only what comes before the first bad byte counts
+            std::uint64_t before = (c.bad & (0 - c.bad)) - 1;
+            spaces &= before;
+            eqs &= before;
+        }
+        while (spaces) {
+            auto bit = static_cast<unsigned>(__builtin_ctzll(spaces));
+            const char* p = block + bit;
+            std::uint64_t through = spaces ^ (spaces - 1);  // bits 0 to bit
+            spaces &= spaces - 1;
+            if (!eq && (eqs & through)) eq = block + __builtin_ctzll(eqs);
+            eqs &= ~through;
+            if (p == start) return finish(fail(LineError::EmptyField, at + bit + 1));
+            if (!end_piece(p)) return finish(fail(LineError::BadToken, static_cast<std::size_t>(start - begin) + 1));
             start = p + 1;
             eq = nullptr;
         }
+        if (c.bad) return finish(fail(LineError::BadByte, at + static_cast<std::size_t>(__builtin_ctzll(c.bad)) + 1));
+        if (!eq && eqs) eq = block + __builtin_ctzll(eqs);
     }
-    if (start == end) return fail(LineError::EmptyField, line.size());
-    if (!piece(start, eq, end, n)) return fail(LineError::BadToken, static_cast<std::size_t>(start - begin) + 1);
-    return LineKind::Record;
+    if (start == begin + size) return finish(fail(LineError::EmptyField, size));
+    if (!end_piece(begin + size)) return finish(fail(LineError::BadToken, static_cast<std::size_t>(start - begin) + 1));
+    return finish(LineKind::Record);
 }
 
 LineKind RecordLine::parse(std::string_view line) {
-    tokens_.clear();
+    token_count_ = 0;
     error_ = LineError::None;
     error_column_ = 0;
     line_begin_ = line.data();

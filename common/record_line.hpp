@@ -3,7 +3,7 @@
 //
 // RecordLine::parse() splits one line into the twelve fixed fields and the
 // key=value tokens, as string_views into the caller's line: no allocation per
-// line (the token list is a vector whose storage is reused). It validates the
+// line (the tokens go to an array whose storage is reused). It validates the
 // syntax of every fixed field so that consumers can trust them, and on a bad line
 // says why (LineError) and where (column).
 //
@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -98,7 +99,7 @@ public:
     std::uint32_t vers_number() const { return vers_; }
 
     // Tokens in the order of the line (a key may repeat).
-    const std::vector<RecordToken>& tokens() const { return tokens_; }
+    std::span<const RecordToken> tokens() const { return {token_store_.data(), token_count_}; }
     // The first / last token with this key, or nullptr.
     const RecordToken* find(std::string_view key) const;
     const RecordToken* find_last(std::string_view key) const;
@@ -111,17 +112,17 @@ private:
     }
     LineKind parse_comment(std::string_view line);
     LineKind check_fixed();
-    // Splits the line into fixed fields and tokens (n counts the pieces):
+    // Splits the line into fixed fields and tokens (`pieces` counts them):
     // Record, or Bad and the first error in the line.
-    LineKind split(std::string_view line, std::size_t& n);
+    LineKind split(std::string_view line, std::size_t& pieces);
+    // Makes room for more tokens; returns where the one at `end` goes now.
+    [[gnu::noinline]] RecordToken* grow_tokens(RecordToken* end);
     // Sets time_ns_ and time_digits_ from the time field.
     bool parse_time(std::string_view s);
-    // Ends the piece [from, to) of a line (eq: its first '=' or null): the next
-    // fixed field (n counts them) or a token. False if a token has no key.
-    [[gnu::always_inline]] bool piece(const char* from, const char* eq, const char* to, std::size_t& n);
 
     std::string_view fixed_[kFixedCount];
-    std::vector<RecordToken> tokens_;
+    std::vector<RecordToken> token_store_;  // [0, token_count_): this line's tokens
+    std::size_t token_count_ = 0;
     LineError error_ = LineError::None;
     std::size_t error_column_ = 0;
     long header_version_ = 0;

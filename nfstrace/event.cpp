@@ -91,6 +91,21 @@ bool reply_has_fh(Op op) {
 }
 }  // namespace
 
+std::uint32_t DirListings::acquire() {
+    std::uint32_t i;
+    if (!free_.empty()) {
+        i = free_.back();
+        free_.pop_back();
+    } else {
+        i = static_cast<std::uint32_t>(pool_.size());
+        pool_.emplace_back();
+    }
+    DirListing& l = pool_[i];
+    l.entries.clear();
+    l.names.clear();
+    return i;
+}
+
 Extract Extractor::extract(const RecordLine& r, Event& ev) {
     ev.t = 0;
     ev.seq = seq_++;
@@ -112,8 +127,7 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     // Only if needed: clearing writes to a heap buffer that may be cold.
     if (!ev.name.empty()) ev.name.clear();
     if (!ev.toname.empty()) ev.toname.clear();
-    if (!ev.entries.empty()) ev.entries.clear();
-    if (!ev.entry_names.empty()) ev.entry_names.clear();
+    drop_listing(ev);
 
     std::string_view prog = r.prog();
     if (prog == "nfs" || prog == "100003") {
@@ -130,24 +144,38 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     return Extract::Ignored;
 }
 
-bool Extractor::add_entry(Event& ev, std::string_view token, std::uint32_t server, Time t,
-                          bool (*hex)(std::string_view)) {
+bool Extractor::add_entry(Event& ev, std::string_view token, bool (*hex)(std::string_view)) {
     if (!common::unescape_token(token, scratch_)) return false;
     std::string_view v = scratch_;
     std::size_t a = v.find('/');
     std::size_t b = a == std::string_view::npos ? a : v.find('/', a + 1);
     if (b == std::string_view::npos) return false;
-    DirEntry& e = ev.entries.emplace_back();
+    if (ev.listing == kNoListing) ev.listing = listings_.acquire();
+    DirListing& l = listings_[ev.listing];
+    DirEntry& e = l.entries.emplace_back();
     std::string_view h = v.substr(a + 1, b - a - 1);
     if (h != "-") {
         if (!hex(h)) return false;
-        e.fh = handles_.intern(server, h, t);
+        auto at = static_cast<std::uint32_t>(l.names.size());
+        l.names.append(h);  // for intern_entries(), before the name
+        pending_.push_back(PendingEntry{static_cast<std::uint32_t>(l.entries.size() - 1), at,
+                                        static_cast<std::uint32_t>(h.size()), handles_.prefetch_index(h)});
     }
     std::string_view name = v.substr(b + 1);
-    e.name_at = static_cast<std::uint32_t>(ev.entry_names.size());
+    e.name_at = static_cast<std::uint32_t>(l.names.size());
     e.name_size = static_cast<std::uint32_t>(name.size());
-    ev.entry_names.append(name);
+    l.names.append(name);
     return true;
+}
+
+void Extractor::intern_entries(Event& ev, std::uint32_t server, Time t) {
+    if (pending_.empty()) return;
+    for (const PendingEntry& p : pending_) handles_.prefetch_node(p.hash);
+    DirListing& l = listings_[ev.listing];
+    std::string_view names = l.names;
+    for (const PendingEntry& p : pending_)
+        l.entries[p.entry].fh = handles_.intern(server, names.substr(p.hex_at, p.hex_size), t, p.hash);
+    pending_.clear();
 }
 
 Extract Extractor::extract_mount(const RecordLine& r, Event& ev) {
@@ -168,6 +196,12 @@ Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
     if (ev.op == Op::Other) return Extract::Ignored;
     ev.server = hosts_.intern(host_part(r.server()), server_cache_);
     ev.client = hosts_.intern(host_part(r.client()), client_cache_);
+    Extract what = nfs23_tokens(r, ev);
+    intern_entries(ev, ev.server, ev.t);  // those before a bad value too, as when each was interned at once
+    return what;
+}
+
+Extract Extractor::nfs23_tokens(const RecordLine& r, Event& ev) {
     const bool fh_in_reply = reply_has_fh(ev.op);
     bool seen_fh = false;
     for (const common::RecordToken& tok : r.tokens()) {
@@ -213,7 +247,7 @@ Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
                 } else if (k == "ftype") {
                     ev.ftype = parse_ftype(val);
                 } else if (k == "entry" && (ev.op == Op::Readdirplus || ev.op == Op::Readdir)) {
-                    if (!add_entry(ev, val, ev.server, ev.t, is_hex)) return Extract::BadValue;
+                    if (!add_entry(ev, val, is_hex)) return Extract::BadValue;
                 }
                 break;
             case 6:
@@ -236,7 +270,7 @@ Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
 namespace nfstrace {
 
 namespace {
-using Tokens = std::vector<common::RecordToken>;
+using Tokens = std::span<const common::RecordToken>;
 
 // One operation of a COMPOUND: its tokens [begin, end) (the first is op=NAME).
 struct OpRange {
@@ -272,7 +306,7 @@ void append_hex(std::string& out, std::uint64_t v) {
 }  // namespace
 
 Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, EventQueue& q) {
-    const Tokens& t = r.tokens();
+    const Tokens t = r.tokens();
     // Call: tag= minor= op=... ; reply (if any): rtag= op=NAME st=STATUS ... .
     // (Records of rpcspy before the "rtag" key repeat "tag" instead.)
     std::size_t reply_at = t.size();
@@ -296,6 +330,7 @@ Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, 
 
     auto emit = [&](Op op) -> Event& {
         Event& e = q.next_event();
+        drop_listing(e);  // of an event filled before but not added
         e = base;
         e.op = op;
         e.seq = seq_++;
@@ -443,10 +478,11 @@ Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, 
             Event& e = emit(Op::Readdirplus);
             e.ok = true;
             e.fh = cfh;
-            for (std::size_t i = res.begin + 1; i < res.end; ++i) {
-                if (t[i].key != "entry") continue;
-                if (!add_entry(e, t[i].value, base.server, base.t, is_lower_hex)) return Extract::BadValue;
-            }
+            bool good = true;
+            for (std::size_t i = res.begin + 1; i < res.end && good; ++i)
+                if (t[i].key == "entry") good = add_entry(e, t[i].value, is_lower_hex);
+            intern_entries(e, base.server, base.t);
+            if (!good) return Extract::BadValue;  // the event stays unqueued
             push();
         }
     }

@@ -43,12 +43,40 @@ enum class Op : std::uint8_t {
 
 inline constexpr std::uint32_t kNoId = 0xffffffff;
 
-// A directory entry of a READDIR(PLUS) reply; its name is in the event's
-// entry_names (one buffer for all entries: no allocation per entry).
+// A directory entry of a READDIR(PLUS) reply; its name is in its listing's
+// names (one buffer for all entries: no allocation per entry).
 struct DirEntry {
     HandleRef fh = 0;
     std::uint32_t name_at = 0;
     std::uint32_t name_size = 0;
+};
+
+// The entries of a READDIR(PLUS) reply.
+struct DirListing {
+    std::vector<DirEntry> entries;
+    std::string names;  // the entries' names, one after the other
+
+    std::string_view name(const DirEntry& e) const { return std::string_view(names).substr(e.name_at, e.name_size); }
+};
+
+inline constexpr std::uint32_t kNoListing = 0xffffffff;
+
+// The listings of the events in flight. Few events have one, so they are kept
+// here rather than in every event: a pool whose listings keep their storage,
+// which then stays small and warm instead of spread over all pooled events.
+class DirListings {
+public:
+    // A cleared listing; valid until release(). References to listings are
+    // valid until the next acquire().
+    std::uint32_t acquire();
+    void release(std::uint32_t i) { free_.push_back(i); }
+    DirListing& operator[](std::uint32_t i) { return pool_[i]; }
+    const DirListing& operator[](std::uint32_t i) const { return pool_[i]; }
+    std::size_t size() const { return pool_.size(); }
+
+private:
+    std::vector<DirListing> pool_;
+    std::vector<std::uint32_t> free_;
 };
 
 struct Event {
@@ -81,12 +109,7 @@ struct Event {
     std::uint64_t size = 0;
     std::string name;    // raw bytes (MOUNT MNT: the path)
     std::string toname;  // raw bytes
-    std::vector<DirEntry> entries;
-    std::string entry_names;  // the entries' names, one after the other
-
-    std::string_view entry_name(const DirEntry& e) const {
-        return std::string_view(entry_names).substr(e.name_at, e.name_size);
-    }
+    std::uint32_t listing = kNoListing;  // READDIR(PLUS) entries, in DirListings
 };
 
 enum class Extract : std::uint8_t {
@@ -97,6 +120,8 @@ enum class Extract : std::uint8_t {
 };
 
 // Where extracted events go (OpenTracker): the event to fill, then "take it".
+// The queue releases an event's listing once done with it; an event filled but
+// not added keeps its listing until refilled.
 class EventQueue {
 public:
     virtual ~EventQueue() = default;
@@ -106,7 +131,8 @@ public:
 
 class Extractor {
 public:
-    Extractor(HandleTable& handles, HostTable& hosts) : handles_(handles), hosts_(hosts) {}
+    Extractor(HandleTable& handles, HostTable& hosts, DirListings& listings)
+        : handles_(handles), hosts_(hosts), listings_(listings) {}
     // Fills `ev` (reusing its storage) from a parsed record.
     Extract extract(const common::RecordLine& r, Event& ev);
     // An NFSv4 COMPOUND: one event per operation of interest (PUTFH, LOOKUP,
@@ -118,14 +144,35 @@ public:
 
 private:
     Extract extract_nfs23(const common::RecordLine& r, Event& ev);
+    Extract nfs23_tokens(const common::RecordLine& r, Event& ev);
     Extract extract_mount(const common::RecordLine& r, Event& ev);
+    // Refills an event: releases the listing it may still have.
+    void drop_listing(Event& ev) {
+        if (ev.listing == kNoListing) return;
+        listings_.release(ev.listing);
+        ev.listing = kNoListing;
+    }
     // Adds the entry of an "entry" token (<fileid>/<fh hex or ->/<name>, escaped
-    // as a whole) to ev; false if malformed. `hex` validates the handle.
-    bool add_entry(Event& ev, std::string_view token, std::uint32_t server, Time t,
-                   bool (*hex)(std::string_view));
+    // as a whole) to ev's listing (made if none); false if malformed. `hex`
+    // validates the handle, which intern_entries() interns.
+    bool add_entry(Event& ev, std::string_view token, bool (*hex)(std::string_view));
+    // Interns the handles of the entries added since the last call: first the
+    // index entries and nodes of all are loaded (a directory's files are
+    // mostly cold), then each is interned.
+    void intern_entries(Event& ev, std::uint32_t server, Time t);
 
     HandleTable& handles_;
     HostTable& hosts_;
+    DirListings& listings_;
+    // Entries whose handle intern_entries() is to intern; its text is
+    // names[hex_at, hex_at + hex_size) of the event's listing.
+    struct PendingEntry {
+        std::uint32_t entry = 0;  // index in the listing's entries
+        std::uint32_t hex_at = 0;
+        std::uint32_t hex_size = 0;
+        std::uint64_t hash = 0;
+    };
+    std::vector<PendingEntry> pending_;
     HostTable::Cache server_cache_;
     HostTable::Cache client_cache_;
     int digits_ = -1;

@@ -36,7 +36,7 @@ std::string_view host_part(std::string_view address) {
 
 std::uint32_t HostTable::intern(std::string_view host) {
     std::uint64_t h = common::hash_bytes(host);
-    std::uint64_t id = ids_.find(h, [&](std::uint64_t i) { return names_[i] == host; });
+    std::uint64_t id = ids_.find(h, [&](std::uint64_t i) { return same_bytes(names_[i], host); });
     if (id == common::FlatIndex::kNone) {
         id = names_.size();
         names_.emplace_back(host);
@@ -47,14 +47,10 @@ std::uint32_t HostTable::intern(std::string_view host) {
 
 
 namespace {
-// Of the handle only (the server is compared when confirming), so that it can
-// be computed before the server is interned.
-std::uint64_t key_hash(std::string_view hex) { return common::hash_bytes(hex); }
 std::uint64_t dent_hash(HandleRef dir, std::string_view name) { return common::hash_bytes(name, dir); }
 }  // namespace
 
-HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time now) {
-    std::uint64_t h = key_hash(hex);
+HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time now, std::uint64_t h) {
     std::uint64_t found =
         index_.find(h, [&](std::uint64_t s) { return slots_[s].server_id == server && slots_[s].hex() == hex; });
     std::uint32_t slot = found == common::FlatIndex::kNone ? kNoRun : static_cast<std::uint32_t>(found);

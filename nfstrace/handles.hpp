@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,21 @@ enum class FileType : std::uint8_t { Unknown, Reg, Dir, Lnk, Blk, Chr, Sock, Fif
 FileType parse_ftype(std::string_view word);
 const char* ftype_name(FileType t);
 
+// Are a and b the same bytes? Inline for the short strings of addresses (up
+// to 16 bytes: two overlapping 8-byte loads each), memcmp beyond.
+inline bool same_bytes(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    auto load8 = [](const char* p) {
+        std::uint64_t v;
+        std::memcpy(&v, p, 8);
+        return v;
+    };
+    if (n >= 8 && n <= 16)
+        return load8(a.data()) == load8(b.data()) && load8(a.data() + n - 8) == load8(b.data() + n - 8);
+    return a == b;
+}
+
 // Interned host addresses (client or server address without the port).
 class HostTable {
 public:
@@ -37,7 +53,7 @@ public:
     };
     std::uint32_t intern(std::string_view host);
     std::uint32_t intern(std::string_view host, Cache& cache) {
-        if (cache.id != 0xffffffff && host == cache.host) return cache.id;
+        if (cache.id != 0xffffffff && same_bytes(host, cache.host)) return cache.id;
         cache.host.assign(host);
         return cache.id = intern(host);
     }
@@ -52,8 +68,9 @@ private:
 // "10.0.0.2.812" -> "10.0.0.2", "fd00::2.812" -> "fd00::2" (port after the last dot).
 std::string_view host_part(std::string_view address);
 
-// A node's handle in hex, kept inside the node when short (the usual case) so
-// that confirming an index hit touches no other memory.
+// A handle in hex, kept inline when short (the usual case): inside a node, so
+// that confirming an index hit touches no other memory; inside a held open, so
+// that writing and printing it does not either.
 class NodeKey {
 public:
     static constexpr std::size_t kInline = 72;
@@ -75,36 +92,53 @@ private:
 };
 
 struct Node {
-    // Hot on every lookup: generation, use, server and key, last seen.
+    // First cache line (192-byte nodes start on one): what processing an
+    // event reads (generation, use, attributes, runs) and lookups (server,
+    // last seen). The key follows, within the first two lines.
     std::uint32_t gen = 0;
     bool in_use = false;
-    std::uint32_t server_id = 0;
-    Time last_seen = 0;
-    NodeKey key;  // the handle (with server_id, the key of the node)
-    std::string name;     // last component (raw bytes); the export path if root
-    HandleRef parent = 0;
-    std::uint64_t size = 0;
-    std::uint32_t mode = 0;
-    std::uint32_t first_run = kNoRun;  // runs open on this node (OpenTracker's)
     FileType ftype = FileType::Unknown;
     bool have_size = false;
     bool have_mode = false;
+    std::uint32_t server_id = 0;
+    std::uint32_t first_run = kNoRun;  // runs open on this node (OpenTracker's)
+    Time last_seen = 0;
+    std::uint64_t size = 0;
+    std::uint32_t mode = 0;
     bool named = false;  // name (and parent, unless root) valid
     bool root = false;   // name is an export path
+    NodeKey key;  // the handle (with server_id, the key of the node)
+    std::string name;     // last component (raw bytes); the export path if root
+    HandleRef parent = 0;
 
     std::string_view hex() const { return key.view(); }
     std::uint32_t server() const { return server_id; }
 };
 
+inline std::uint32_t slot_of(HandleRef r) { return static_cast<std::uint32_t>(r & 0xffffffff) - 1; }
+inline std::uint32_t gen_of(HandleRef r) { return static_cast<std::uint32_t>(r >> 32); }
+
 class HandleTable {
 public:
     // The node of this handle (hex as in records) on this server; created if new.
     // Marks it seen at `now`.
-    HandleRef intern(std::uint32_t server, std::string_view hex, Time now);
+    HandleRef intern(std::uint32_t server, std::string_view hex, Time now) {
+        return intern(server, hex, now, key_hash(hex));
+    }
+    // The same, with hash == key_hash(hex) already known.
+    HandleRef intern(std::uint32_t server, std::string_view hex, Time now, std::uint64_t hash);
+    // The hash a handle is indexed under: of the handle only (the server is
+    // compared when confirming), so that it can be computed before the server
+    // is interned.
+    static std::uint64_t key_hash(std::string_view hex) { return common::hash_bytes(hex); }
     // For batches of records: start loading the index entry of a handle (returns
     // its hash), then, once that has had time to arrive, its node.
     std::uint64_t prefetch_index(std::string_view hex) const;
     void prefetch_node(std::uint64_t hash) const;
+    // Start loading the first line of a node (for processing an event on it).
+    void prefetch(HandleRef ref) const {
+        if (ref && slot_of(ref) < slots_.size()) __builtin_prefetch(&slots_[slot_of(ref)]);
+    }
     // The node, or nullptr if the reference is stale or none.
     Node* get(HandleRef ref);
     const Node* get(HandleRef ref) const;
@@ -125,10 +159,10 @@ public:
     std::size_t expire(Time cutoff);
     std::size_t size() const { return index_.size(); }
     // All slots (for sweeps).
-    std::vector<Node>& slots() { return slots_; }
+    common::LargeVector<Node>& slots() { return slots_; }
 
 private:
-    std::vector<Node> slots_;
+    common::LargeVector<Node> slots_;
     std::vector<std::uint32_t> free_;
     // Hash of a node's key -> slot; a candidate is confirmed against the node's key.
     common::FlatIndex index_;
@@ -142,8 +176,6 @@ private:
     mutable std::vector<const Node*> chain_;  // scratch for path()
 };
 
-inline std::uint32_t slot_of(HandleRef r) { return static_cast<std::uint32_t>(r & 0xffffffff) - 1; }
-inline std::uint32_t gen_of(HandleRef r) { return static_cast<std::uint32_t>(r >> 32); }
 
 template <class F>
 void HandleTable::path(HandleRef h, std::string& out, F&& component) const {

@@ -21,9 +21,9 @@ Tracer::Tracer(const Config& cfg, common::OutBuffer& out, common::OutBuffer& err
     : cfg_(cfg),
       out_(out),
       err_(err),
-      extractor_(handles_, hosts_),
+      extractor_(handles_, hosts_, listings_),
       writer_(out, cfg, hosts_),
-      tracker_(cfg, handles_, cfg.summary ? static_cast<OpenSink&>(null_sink_) : writer_),
+      tracker_(cfg, handles_, listings_, cfg.summary ? static_cast<OpenSink&>(null_sink_) : writer_),
       summary_(cfg, out, hosts_, handles_) {}
 
 void Tracer::bad(std::string_view file, std::uint64_t lineno, std::size_t column, std::string_view why) {

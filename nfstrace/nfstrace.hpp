@@ -63,6 +63,7 @@ private:
     common::OutBuffer& err_;
     HandleTable handles_;
     HostTable hosts_;
+    DirListings listings_;
     Extractor extractor_;
     OpenWriter writer_;
     struct NullSink : OpenSink {

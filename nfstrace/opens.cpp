@@ -30,12 +30,8 @@ Time sweep_every(const Config& cfg) { return cfg.sweep > 0 ? cfg.sweep : std::ma
 bool is_dot(std::string_view name) { return name == "." || name == ".."; }
 }  // namespace
 
-bool OpenTracker::later(const HeldKey& a, const HeldKey& b) {  // heap order: earliest on top
-    return a.open != b.open ? a.open > b.open : a.seq > b.seq;
-}
-
-OpenTracker::OpenTracker(const Config& cfg, HandleTable& handles, OpenSink& sink)
-    : cfg_(cfg), handles_(handles), sink_(sink) {}
+OpenTracker::OpenTracker(const Config& cfg, HandleTable& handles, DirListings& listings, OpenSink& sink)
+    : cfg_(cfg), handles_(handles), listings_(listings), sink_(sink) {}
 
 Event& OpenTracker::next_event() {
     if (next_ == kNoRun) {
@@ -103,13 +99,23 @@ void OpenTracker::Window::insert(const Slot& s) {
 void OpenTracker::take_front() {
     std::uint32_t i = window_.front().index;
     window_.pop_front();
-    // The next event to process was written about a window ago and is cold by
-    // now: start loading it (and it is likely next too: events come in runs).
-    if (!window_.empty()) {
-        const char* next = reinterpret_cast<const char*>(&events_[window_.front().index]);
-        for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(next + off);
+    // The events to process were written about a window ago and are cold by
+    // now: start loading the one after next, and the node of the next one
+    // (loaded since the last call).
+    if (window_.size() > 1) {
+        const char* after_next = reinterpret_cast<const char*>(&events_[window_.at(1).index]);
+        for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(after_next + off);
     }
-    process(events_[i]);
+    if (!window_.empty()) {
+        const Event& next = events_[window_.front().index];
+        handles_.prefetch(next.fh ? next.fh : next.rfh);
+    }
+    Event& ev = events_[i];
+    process(ev);
+    if (ev.listing != kNoListing) {
+        listings_.release(ev.listing);
+        ev.listing = kNoListing;
+    }
     free_events_.push_back(i);
 }
 
@@ -144,9 +150,11 @@ void OpenTracker::process(Event& ev) {
             // NFSv2/v3 name the directory "dir"; the NFSv4 READDIR's is the current handle.
             HandleRef dir = ev.dir ? ev.dir : ev.fh;
             apply_attrs(handles_.get(dir), ev);
-            if (ev.ok)
-                for (const DirEntry& e : ev.entries)
-                    if (e.fh && !is_dot(ev.entry_name(e))) handles_.bind(e.fh, dir, ev.entry_name(e));
+            if (ev.ok && ev.listing != kNoListing) {
+                const DirListing& l = listings_[ev.listing];
+                for (const DirEntry& e : l.entries)
+                    if (e.fh && !is_dot(l.name(e))) handles_.bind(e.fh, dir, l.name(e));
+            }
             break;
         }
         case Op::Lookup:
@@ -460,7 +468,7 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
     ++stats_.opens;
     if (cache_hit) ++stats_.cache_hits;
     held_.push_back(HeldKey{rec.open, rec.seq, slot});
-    std::push_heap(held_.begin(), held_.end(), later);
+    std::push_heap(held_.begin(), held_.end(), Later{});
     stats_.max_held = std::max<std::uint64_t>(stats_.max_held, held_.size());
     while (held_.size() > cfg_.max_held) {
         ++stats_.forced_out;
@@ -469,7 +477,7 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
 }
 
 void OpenTracker::emit_top() {
-    std::pop_heap(held_.begin(), held_.end(), later);
+    std::pop_heap(held_.begin(), held_.end(), Later{});
     std::uint32_t slot = held_.back().index;
     held_.pop_back();
     sink_.emit(held_pool_[slot]);

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "common/large_alloc.hpp"
 #include "nfstrace/config.hpp"
 #include "nfstrace/event.hpp"
 #include "nfstrace/handles.hpp"
@@ -57,7 +58,7 @@ struct OpenRecord {
     FileType ftype = FileType::Unknown;
     std::uint8_t vers = 0;
     End end = End::Idle;
-    std::string fh;    // handle in hex
+    NodeKey fh;        // handle in hex
     std::string path;  // raw bytes, components joined by '/', "?" for unknown parts
 };
 
@@ -82,7 +83,7 @@ struct TrackerStats {
 
 class OpenTracker : public EventQueue {
 public:
-    OpenTracker(const Config& cfg, HandleTable& handles, OpenSink& sink);
+    OpenTracker(const Config& cfg, HandleTable& handles, DirListings& listings, OpenSink& sink);
 
     // The event to fill next (its storage is reused: no allocation per event once
     // warm). Valid until add_event() or the next call.
@@ -151,6 +152,7 @@ private:
 
     const Config& cfg_;
     HandleTable& handles_;
+    DirListings& listings_;
     OpenSink& sink_;
     struct Slot {
         Time t;
@@ -165,15 +167,16 @@ private:
         bool empty() const { return head_ == slots_.size(); }
         std::size_t size() const { return slots_.size() - head_; }
         const Slot& front() const { return slots_[head_]; }
+        const Slot& at(std::size_t i) const { return slots_[head_ + i]; }  // i < size()
         void pop_front();
         void insert(const Slot& s);
 
     private:
-        std::vector<Slot> slots_;  // [head_, end) in the window
+        common::LargeVector<Slot> slots_;  // [head_, end) in the window
         std::size_t head_ = 0;
     };
     Window window_;
-    std::vector<Event> events_;
+    common::LargeVector<Event> events_;
     std::vector<std::uint32_t> free_events_;
     std::uint32_t next_ = kNoRun;  // index of the event handed out by next_event()
     Time newest_ = 0;  // newest call time taken into the window
@@ -181,7 +184,7 @@ private:
     bool started_ = false;
     Time next_sweep_ = 0;
     Time next_expire_ = 0;
-    std::vector<Run> runs_;
+    common::LargeVector<Run> runs_;
     std::vector<std::uint32_t> free_runs_;
     std::size_t active_ = 0;
     // Finished opens waiting for their turn: records in a pool, and a heap of keys.
@@ -190,10 +193,16 @@ private:
         std::uint64_t seq;
         std::uint32_t index;  // in held_pool_
     };
-    static bool later(const HeldKey& a, const HeldKey& b);
-    std::vector<OpenRecord> held_pool_;
+    // Heap order, earliest on top (a type, not a function pointer, so that the
+    // heap algorithms inline it).
+    struct Later {
+        bool operator()(const HeldKey& a, const HeldKey& b) const {
+            return a.open != b.open ? a.open > b.open : a.seq > b.seq;
+        }
+    };
+    common::LargeVector<OpenRecord> held_pool_;
     std::vector<std::uint32_t> free_held_;
-    std::vector<HeldKey> held_;
+    common::LargeVector<HeldKey> held_;
     std::string scratch_;
     TrackerStats stats_;
 };

@@ -38,11 +38,11 @@ void OpenWriter::put_host(std::uint32_t id, char domain) {
 
 void OpenWriter::put_fh(const OpenRecord& r) {
     if (!cfg_.anonymize && !cfg_.short_fh) {
-        out_.put(r.fh);
+        out_.put(r.fh.view());
         return;
     }
     scratch_.clear();
-    append_hash_hex(cfg_.key, 'f', r.fh, scratch_);
+    append_hash_hex(cfg_.key, 'f', r.fh.view(), scratch_);
     out_.put(scratch_);
 }
 

@@ -83,3 +83,18 @@ TEST_CASE("handles: an expired parent makes the path unknown, never wrong") {
     CHECK(t.lookup(root, "x") == other);
     CHECK(t.lookup(root, "d") == 0);
 }
+
+TEST_CASE("handles: same_bytes compares addresses of every length, differing anywhere") {
+    const std::string base = "fd00:1234::abcd:10.2.0.179";
+    for (std::size_t n = 0; n <= base.size(); ++n) {
+        std::string a = base.substr(0, n);
+        INFO(a);
+        CHECK(nfstrace::same_bytes(a, std::string(a)));
+        if (n < base.size()) CHECK_FALSE(nfstrace::same_bytes(a, base.substr(0, n + 1)));
+        for (std::size_t i = 0; i < n; ++i) {
+            std::string b = a;
+            b[i] ^= 1;
+            CHECK_FALSE(nfstrace::same_bytes(a, b));
+        }
+    }
+}

@@ -87,6 +87,22 @@ TEST_CASE("names: READDIRPLUS entries name their handles") {
     CHECK(paths(res) == std::vector<std::string>{"/export/a%20b", "/export/x/y/z"});
 }
 
+TEST_CASE("names: READDIRPLUS listings in flight together, and a malformed one between") {
+    // Several listings are in the reorder window at once (replies out of call
+    // order), and a malformed one in between is not taken.
+    auto res = trace(lines_of({
+        mnt("100.000000", "/export", "aa"),
+        {"100.100000", "lookup", "dir=aa name=d fh=dd ftype=dir"},
+        {"100.300000", "readdirplus", "dir=dd cookie=0 entry=12/bb/late entry=13/cc/later"},
+        {"100.200000", "readdirplus", "dir=aa cookie=0 entry=1/ee/early"},
+        {"100.250000", "readdirplus", "dir=aa cookie=0 entry=1/ff/x entry=2/zz%/y"},
+        rd("101", "bb"),
+        rd("102", "cc"),
+        rd("103", "ee"),
+    }));
+    CHECK(paths(res) == std::vector<std::string>{"/export/d/late", "/export/d/later", "/export/early"});
+}
+
 TEST_CASE("names: a record gets the name valid at that moment") {
     auto res = trace(lines_of({
         mnt("100.000000", "/export", "aa"),
