@@ -341,15 +341,19 @@ void Tracer::finish() {
 }
 
 std::size_t Tracer::keep_limit(const Packet& pkt, std::span<const std::uint8_t> head) {
-    // Keep whole messages, except the bulk data of READ replies and WRITE calls.
+    // Keep whole messages, except the bulk data of READ replies and WRITE calls,
+    // the arguments of calls no decoder reads, and whatever is not RPC at all (a
+    // record mark found in other traffic: SMB's 4-byte length prefix reads as a
+    // fragment's, and its "message" went on for megabytes).
     constexpr std::size_t kBulkPrefix = 512;
     RpcCall call;
     RpcReply reply;
     switch (parse_rpc(head, call, reply)) {
         case RpcParse::Call: {
             const Program* prog = find_program(call.prog, call.vers);
-            if (prog && call.proc < prog->procedures.size() && prog->procedures[call.proc].bulk_call)
-                return call.args_offset + kBulkPrefix;
+            if (!prog || call.proc >= prog->procedures.size() || !prog->procedures[call.proc].call)
+                return call.args_offset;
+            if (prog->procedures[call.proc].bulk_call) return call.args_offset + kBulkPrefix;
             break;
         }
         case RpcParse::Reply: {
@@ -358,7 +362,8 @@ std::size_t Tracer::keep_limit(const Packet& pkt, std::span<const std::uint8_t> 
             if (pc && pc->procedure && pc->procedure->bulk_reply) return reply.results_offset + kBulkPrefix;
             break;
         }
-        default: break;
+        case RpcParse::NotRpc: return head.size();
+        case RpcParse::Truncated: break;  // a header longer than the head: keep on
     }
     return options_.tcp.max_message;
 }

@@ -186,6 +186,28 @@ TEST_CASE("tracer: not-RPC datagrams are counted", "[tracer]") {
     CHECK(h.text().empty());
 }
 
+TEST_CASE("tracer: how much of a TCP message is kept", "[tracer]") {
+    Harness h;
+    Packet pkt;
+    pkt.transport = Transport::Tcp;
+    pkt.src.port = 800;
+    pkt.dst.port = 2049;
+    const std::size_t whole = TracerOptions{}.tcp.max_message;
+    // A call a decoder reads: all of it.
+    const Xdr getattr = getattr_call(7);
+    CHECK(h.tracer.keep_limit(pkt, getattr.bytes()) == whole);
+    // A call of a program without a decoder: up to its arguments (here 8 bytes: an
+    // opaque of 2), which nothing reads.
+    std::vector<std::uint8_t> unknown = getattr_call(8).bytes();
+    unknown[12] = 0x7f;  // program 100003 -> 0x7f0186a3
+    CHECK(h.tracer.keep_limit(pkt, unknown) == unknown.size() - 8);
+    // Not RPC (a record mark found in other traffic, e.g. SMB's length prefix):
+    // the head only, however long the "message" goes on.
+    Xdr junk;
+    junk.u32(1).u32(9).u32(9).u32(9);
+    CHECK(h.tracer.keep_limit(pkt, junk.bytes()) == junk.bytes().size());
+}
+
 TEST_CASE("tracer: steady state allocates nothing per packet", "[tracer][alloc]") {
     if (!TOOLKIT_COUNT_ALLOCATIONS) {
         WARN("skipped: allocations are not counted under a sanitizer (the optimised build checks this)");
