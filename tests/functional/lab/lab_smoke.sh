@@ -102,7 +102,9 @@ if command -v rpc.statd >/dev/null 2>&1; then
     grep -q 'NLM4 LOCK owner-1 0-100 exclusive *-> 0' "$work/nlm.out"; then
     ok "start --nlm, NLM lock granted (rpc.statd monitoring)"
   else
-    cat "$work/start.out" "$work/nlm.out" 2>/dev/null | tail -5; fail "start --nlm / workload nlm"
+    cat "$work/start.out" "$work/nlm.out" 2>/dev/null
+    tail -n 5 "$d/log/statd.out" "$d/log/ganesha.log" 2>/dev/null
+    fail "start --nlm / workload nlm"
   fi
   "$LAB" stop "$d" >/dev/null || fail "stop (nlm)"
   no_survivors "$d" "stop (nlm)"
