@@ -7,6 +7,7 @@
 #endif
 
 #include "common/escape.hpp"
+#include "common/free_slots.hpp"
 
 namespace nfstrace {
 
@@ -92,14 +93,7 @@ bool reply_has_fh(Op op) {
 }  // namespace
 
 std::uint32_t DirListings::acquire() {
-    std::uint32_t i;
-    if (!free_.empty()) {
-        i = free_.back();
-        free_.pop_back();
-    } else {
-        i = static_cast<std::uint32_t>(pool_.size());
-        pool_.emplace_back();
-    }
+    std::uint32_t i = common::take_slot(pool_, free_);
     DirListing& l = pool_[i];
     l.entries.clear();
     l.names.clear();

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/free_slots.hpp"
+
 namespace nfstrace {
 
 FileType parse_ftype(std::string_view w) {
@@ -55,13 +57,7 @@ HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time n
         index_.find(h, [&](std::uint64_t s) { return slots_[s].server_id == server && slots_[s].hex() == hex; });
     std::uint32_t slot = found == common::FlatIndex::kNone ? kNoRun : static_cast<std::uint32_t>(found);
     if (slot == kNoRun) {
-        if (!free_.empty()) {
-            slot = free_.back();
-            free_.pop_back();
-        } else {
-            slot = static_cast<std::uint32_t>(slots_.size());
-            slots_.emplace_back();
-        }
+        slot = common::take_slot(slots_, free_);
         Node& n = slots_[slot];
         std::uint32_t gen = n.gen + 1;
         n = Node{};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/free_slots.hpp"
 #include "nfstrace/anonymize.hpp"
 
 namespace nfstrace {
@@ -236,14 +237,7 @@ void OpenTracker::snapshot_path(HandleRef h, std::string& out) const {
 }
 
 std::uint32_t OpenTracker::start_run(Node* n, HandleRef h, const Event& ev, bool check_only) {
-    std::uint32_t r;
-    if (!free_runs_.empty()) {
-        r = free_runs_.back();
-        free_runs_.pop_back();
-    } else {
-        r = static_cast<std::uint32_t>(runs_.size());
-        runs_.emplace_back();
-    }
+    std::uint32_t r = common::take_slot(runs_, free_runs_);
     Run& run = runs_[r];
     std::string path = std::move(run.path);
     run = Run{};

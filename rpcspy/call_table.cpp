@@ -1,5 +1,7 @@
 #include "rpcspy/call_table.hpp"
 
+#include "common/free_slots.hpp"
+
 namespace rpcspy {
 
 CallTable::CallTable(std::size_t max_calls) : max_(max_calls < 1 ? 1 : max_calls) {}
@@ -14,14 +16,7 @@ PendingCall* CallTable::find(const CallKey& key, const Endpoint& server) {
 }
 
 PendingCall* CallTable::insert(const CallKey& key) {
-    std::uint32_t slot;
-    if (!free_.empty()) {
-        slot = free_.back();
-        free_.pop_back();
-    } else {
-        slot = static_cast<std::uint32_t>(slots_.size());
-        slots_.emplace_back();
-    }
+    std::uint32_t slot = common::take_slot(slots_, free_);
     PendingCall& c = slots_[slot];
     c.key = key;
     c.slot = slot;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/free_slots.hpp"
+
 namespace rpcspy {
 
 IpReassembler::IpReassembler(IpFragmentLimits limits) : limits_(limits) {
@@ -48,14 +50,7 @@ PacketStatus IpReassembler::on_fragment(Packet& pkt) {
             release(oldest);
             ++stats_.evicted;
         }
-        std::uint32_t idx;
-        if (!free_.empty()) {
-            idx = free_.back();
-            free_.pop_back();
-        } else {
-            idx = static_cast<std::uint32_t>(slots_.size());
-            slots_.emplace_back();
-        }
+        std::uint32_t idx = common::take_slot(slots_, free_);
         Datagram& n = slots_[idx];
         n.key = key;
         n.first_seen = pkt.ts;
