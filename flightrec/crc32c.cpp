@@ -57,23 +57,38 @@ std::uint32_t crc32c_soft(std::uint32_t crc, const unsigned char* p, std::size_t
 }
 
 #if defined(__x86_64__)
-// The last n < 8 bytes in at most three instructions rather than one per byte.
+// The last n < 8 bytes in at most three instructions rather than one per byte; with
+// kCopy, each word is also stored to `d` while in a register (a memcpy of a variable
+// n < 8 is a byte loop).
+template <bool kCopy>
 __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_hw_tail(std::uint32_t c,
                                                                      const unsigned char* p,
-                                                                     std::size_t n) noexcept {
+                                                                     std::size_t n,
+                                                                     unsigned char* d = nullptr) noexcept {
   if (n & 4) {
     std::uint32_t w;
     std::memcpy(&w, p, 4);
+    if constexpr (kCopy) {
+      std::memcpy(d, &w, 4);
+      d += 4;
+    }
     c = _mm_crc32_u32(c, w);
     p += 4;
   }
   if (n & 2) {
     std::uint16_t w;
     std::memcpy(&w, p, 2);
+    if constexpr (kCopy) {
+      std::memcpy(d, &w, 2);
+      d += 2;
+    }
     c = _mm_crc32_u16(c, w);
     p += 2;
   }
-  if (n & 1) c = _mm_crc32_u8(c, *p);
+  if (n & 1) {
+    if constexpr (kCopy) *d = *p;
+    c = _mm_crc32_u8(c, *p);
+  }
   return c;
 }
 
@@ -88,7 +103,7 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_hw(std::uint32_t crc,
     p += 8;
     n -= 8;
   }
-  return ~crc32c_hw_tail(static_cast<std::uint32_t>(c), p, n);
+  return ~crc32c_hw_tail<false>(static_cast<std::uint32_t>(c), p, n);
 }
 
 // One pass: each word is stored to `d` and folded into the CRC while it is in a register.
@@ -124,30 +139,7 @@ __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_copy_hw(std::uint3
     d += 8;
     n -= 8;
   }
-  // The last n < 8 bytes as at most three words, each stored and folded in (a memcpy of
-  // a variable n < 8 was a byte loop).
-  auto cc = static_cast<std::uint32_t>(c);
-  if (n & 4) {
-    std::uint32_t w;
-    std::memcpy(&w, s, 4);
-    std::memcpy(d, &w, 4);
-    cc = _mm_crc32_u32(cc, w);
-    s += 4;
-    d += 4;
-  }
-  if (n & 2) {
-    std::uint16_t w;
-    std::memcpy(&w, s, 2);
-    std::memcpy(d, &w, 2);
-    cc = _mm_crc32_u16(cc, w);
-    s += 2;
-    d += 2;
-  }
-  if (n & 1) {
-    *d = *s;
-    cc = _mm_crc32_u8(cc, *s);
-  }
-  return ~cc;
+  return ~crc32c_hw_tail<true>(static_cast<std::uint32_t>(c), s, n, d);
 }
 
 __attribute__((target("sse4.2"))) std::uint32_t crc32c_words_copy_hw(
