@@ -121,7 +121,7 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
     // Only if needed: clearing writes to a heap buffer that may be cold.
     if (!ev.name.empty()) ev.name.clear();
     if (!ev.toname.empty()) ev.toname.clear();
-    drop_listing(ev);
+    listings_.release(ev.listing);  // refilled: the listing it may still have
 
     std::string_view prog = r.prog();
     if (prog == "nfs" || prog == "100003") {
@@ -324,7 +324,7 @@ Extract Extractor::extract_nfs4(const common::RecordLine& r, const Event& base, 
 
     auto emit = [&](Op op) -> Event& {
         Event& e = q.next_event();
-        drop_listing(e);  // of an event filled before but not added
+        listings_.release(e.listing);  // of an event filled before but not added
         e = base;
         e.op = op;
         e.seq = seq_++;

@@ -69,7 +69,12 @@ public:
     // A cleared listing; valid until release(). References to listings are
     // valid until the next acquire().
     std::uint32_t acquire();
-    void release(std::uint32_t i) { free_.push_back(i); }
+    // Gives an event's listing back, if it has one, and leaves it without.
+    void release(std::uint32_t& listing) {
+        if (listing == kNoListing) return;
+        free_.push_back(listing);
+        listing = kNoListing;
+    }
     DirListing& operator[](std::uint32_t i) { return pool_[i]; }
     const DirListing& operator[](std::uint32_t i) const { return pool_[i]; }
     std::size_t size() const { return pool_.size(); }
@@ -146,12 +151,6 @@ private:
     Extract extract_nfs23(const common::RecordLine& r, Event& ev);
     Extract nfs23_tokens(const common::RecordLine& r, Event& ev);
     Extract extract_mount(const common::RecordLine& r, Event& ev);
-    // Refills an event: releases the listing it may still have.
-    void drop_listing(Event& ev) {
-        if (ev.listing == kNoListing) return;
-        listings_.release(ev.listing);
-        ev.listing = kNoListing;
-    }
     // Adds the entry of an "entry" token (<fileid>/<fh hex or ->/<name>, escaped
     // as a whole) to ev's listing (made if none); false if malformed. `hex`
     // validates the handle, which intern_entries() interns.

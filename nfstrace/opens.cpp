@@ -35,15 +35,7 @@ OpenTracker::OpenTracker(const Config& cfg, HandleTable& handles, DirListings& l
     : cfg_(cfg), handles_(handles), listings_(listings), sink_(sink) {}
 
 Event& OpenTracker::next_event() {
-    if (next_ == kNoRun) {
-        if (!free_events_.empty()) {
-            next_ = free_events_.back();
-            free_events_.pop_back();
-        } else {
-            next_ = static_cast<std::uint32_t>(events_.size());
-            events_.emplace_back();
-        }
-    }
+    if (next_ == kNoRun) next_ = common::take_slot(events_, free_events_);
     return events_[next_];
 }
 
@@ -113,10 +105,7 @@ void OpenTracker::take_front() {
     }
     Event& ev = events_[i];
     process(ev);
-    if (ev.listing != kNoListing) {
-        listings_.release(ev.listing);
-        ev.listing = kNoListing;
-    }
+    listings_.release(ev.listing);
     free_events_.push_back(i);
 }
 
@@ -418,14 +407,7 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
         ++stats_.checks_dropped;
         return;
     }
-    std::uint32_t slot;
-    if (!free_held_.empty()) {
-        slot = free_held_.back();
-        free_held_.pop_back();
-    } else {
-        slot = static_cast<std::uint32_t>(held_pool_.size());
-        held_pool_.emplace_back();
-    }
+    std::uint32_t slot = common::take_slot(held_pool_, free_held_);
     OpenRecord& rec = held_pool_[slot];  // reused: its strings keep their storage
     rec.open = run.open;
     rec.close = run.last_done;

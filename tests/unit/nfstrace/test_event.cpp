@@ -16,9 +16,12 @@ TEST_CASE("event: listings are handed out cleared, reused once released, apart w
     pool[b].names = "two";
     CHECK(pool[a].name(pool[a].entries[0]) == "one");
     CHECK(pool[b].name(pool[b].entries[0]) == "two");
+    const std::uint32_t was_a = a;
     pool.release(a);
+    CHECK(a == nfstrace::kNoListing);  // the event is left without one
+    pool.release(a);                   // without one: nothing to give back
     std::uint32_t c = pool.acquire();  // the released one, cleared
-    CHECK(c == a);
+    CHECK(c == was_a);
     CHECK(pool[c].entries.empty());
     CHECK(pool[c].names.empty());
     CHECK(pool[b].names == "two");  // untouched
