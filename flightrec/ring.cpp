@@ -412,9 +412,8 @@ void Writer::prefault_to(std::uint64_t end) noexcept {
 
 bool Writer::make_room(std::uint64_t end, std::uint64_t record_start) {
   if (policy_ == FullPolicy::overwrite) {
-    if (end - head_ <= cap_) return true;
-    // Walks the oldest records with head_off_ (= head_ % cap_) kept alongside head_: no
-    // division per record.
+    // append() calls only when there is no room. Walks the oldest records with
+    // head_off_ (= head_ % cap_) kept alongside head_: no division per record.
     std::uint64_t overwritten = 0;
     while (end - head_ > cap_) {
       if (head_ >= tail_) {
@@ -515,7 +514,7 @@ Writer::Result Writer::append(Kind kind, std::uint16_t flags, const void* payloa
   const std::uint64_t start = span > rem ? pos + rem : pos;
   const std::uint64_t start_off = span > rem ? 0 : tail_off_;
   const std::uint64_t end = start + span;
-  // (make_room's own first test, here so that the common case makes no call)
+  // Overwriting with room already, the common case, needs no call to make_room.
   const bool fits = policy_ == FullPolicy::overwrite && end - head_ <= cap_;
   if (!fits && !make_room(end, start)) {
     if (policy_ == FullPolicy::drop) {
