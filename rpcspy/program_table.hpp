@@ -39,6 +39,11 @@ struct Program {
     std::uint32_t version;
     const char* name;  // e.g. "nfs", "mount", "portmap"
     std::span<const Procedure> procedures;
+
+    // The procedure of this number, or nullptr past the table.
+    const Procedure* procedure(std::uint32_t proc) const {
+        return proc < procedures.size() ? &procedures[proc] : nullptr;
+    }
 };
 
 // The decoder table for (program, version), or nullptr if rpcspy does not decode it.

@@ -176,8 +176,7 @@ void Tracer::on_call(const Packet& pkt, const Timestamp& ts, const RpcCall& call
     pc.ts = ts;
     pc.header = call;
     pc.program = find_program(call.prog, call.vers);
-    pc.procedure = nullptr;
-    if (pc.program && call.proc < pc.program->procedures.size()) pc.procedure = &pc.program->procedures[call.proc];
+    pc.procedure = pc.program ? pc.program->procedure(call.proc) : nullptr;
     if (!call.has_unix_cred) {
         const char* flavor = auth_name(call.cred_flavor);
         if (flavor)
@@ -351,9 +350,9 @@ std::size_t Tracer::keep_limit(const Packet& pkt, std::span<const std::uint8_t> 
     switch (parse_rpc(head, call, reply)) {
         case RpcParse::Call: {
             const Program* prog = find_program(call.prog, call.vers);
-            if (!prog || call.proc >= prog->procedures.size() || !prog->procedures[call.proc].call)
-                return call.args_offset;
-            if (prog->procedures[call.proc].bulk_call) return call.args_offset + kBulkPrefix;
+            const Procedure* proc = prog ? prog->procedure(call.proc) : nullptr;
+            if (!proc || !proc->call) return call.args_offset;
+            if (proc->bulk_call) return call.args_offset + kBulkPrefix;
             break;
         }
         case RpcParse::Reply: {

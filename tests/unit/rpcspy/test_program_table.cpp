@@ -15,6 +15,10 @@ TEST_CASE("program_table: find_program", "[program_table]") {
     CHECK(nfs->version == 3);
     CHECK(nfs->procedures.size() == 22);
     CHECK(nfs->procedures.data() == rpcspy::nfs3_procedures().data());
+    REQUIRE(nfs->procedure(1));
+    CHECK(std::string(nfs->procedure(1)->name) == "getattr");
+    CHECK(nfs->procedure(21) == &nfs->procedures[21]);
+    CHECK(nfs->procedure(22) == nullptr);  // past the table
 
     const rpcspy::Program* mount = rpcspy::find_program(100005, 3);
     REQUIRE(mount);
