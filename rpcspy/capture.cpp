@@ -36,6 +36,10 @@ pcap_t* Capture::open_buffered(const std::string& path, char* err) {
 bool Capture::open_file(const std::string& path) {
     char err[PCAP_ERRBUF_SIZE] = "";
     source_ = path == "-" ? "standard input" : path;
+    auto unreadable = [this](const std::string& why) {
+        error_ = source_ + ": cannot read as a pcap or pcapng capture: " + why;
+        return false;
+    };
     if (path != "-") {
         // A regular file in a format rpcspy's reader knows is read by it;
         // anything else (pipes, other formats, other link types) by libpcap.
@@ -44,18 +48,14 @@ bool Capture::open_file(const std::string& path) {
             case CaptureFileParser::Open::Ok: return true;  // its link types are all supported
             case CaptureFileParser::Open::Error:
             case CaptureFileParser::Open::NeedMore:  // (not from a reader)
-                error_ = source_ + ": cannot read as a pcap or pcapng capture: " + file_->error();
-                return false;
+                return unreadable(file_->error());
             case CaptureFileParser::Open::NotMine: file_.reset(); break;
         }
     }
     p_ = path == "-" ? nullptr : open_buffered(path, err);
     // Standard input, or a file fopen refuses: libpcap's own open (and its error message).
     if (!p_ && !err[0]) p_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
-    if (!p_) {
-        error_ = source_ + ": cannot read as a pcap or pcapng capture: " + err;
-        return false;
-    }
+    if (!p_) return unreadable(err);
     if (!link_type_supported(pcap_datalink(p_))) {
         const char* name = pcap_datalink_val_to_name(pcap_datalink(p_));
         error_ = source_ + ": link type " + std::to_string(pcap_datalink(p_)) + " (" + (name ? name : "unknown") +
