@@ -464,6 +464,21 @@ def case_attach_signals():
     check(stat(ring)["recorder"].startswith("none"), "recorder not stopped cleanly")
 
 
+def interrupt_full_block_ring(rec, ring, what):
+    """Once the 64K block-mode ring is full, SIGINT to its recorder: it must end, with
+    status 0, within 20 s. Returns its stderr."""
+    wait_for(lambda: int(stat(ring, None).get("bytes held", "0 ").split()[0]) > 65536 - 64,
+             "the block-mode ring to fill")
+    rec.send_signal(signal.SIGINT)
+    try:
+        rec.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"{what}: recorder still running 20 s after SIGINT")
+    err = rec.stderr.read().decode(errors="replace")
+    check(rec.returncode == 0, f"{what}, SIGINT: exit {rec.returncode}: {err}")
+    return err
+
+
 def case_policies():
     """drop: keeps the oldest, counts and marks the dropped; block: a consuming reader gets all."""
     ring = path("drop.ring")
@@ -497,16 +512,8 @@ def case_policies():
     ring = path("blockfull.ring")
     # 2-byte lines fill it to the last few bytes, leaving no room for the stop record
     rec, prod = start_recorder(ring, "-s", "64K", "-w", "block", producer=["yes"])
-    wait_for(lambda: int(stat(ring)["bytes held"].split()[0]) > 65536 - 64,
-             "the block-mode ring to fill")
-    rec.send_signal(signal.SIGINT)
-    try:
-        rec.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        raise Failure("block mode, ring full: recorder still running 20 s after SIGINT")
-    err = rec.stderr.read().decode(errors="replace")
+    err = interrupt_full_block_ring(rec, ring, "block mode, ring full")
     finish(prod)
-    check(rec.returncode == 0, f"block mode SIGINT: exit {rec.returncode}: {err}")
     check("stop record not written (stopped by signal SIGINT)" in err, f"stderr: {err!r}")
     recs = parse_headers(fr("dump", "-H", ring).stdout)
     data = [r[2] for r in recs if r[1] == "data"]
@@ -516,15 +523,7 @@ def case_policies():
     # after the SIGTERM does not fit either, and the recorder still ends.
     ring = path("blockcmd.ring")
     rec = spawn([FR, "record", "-s", "64K", "-w", "block", ring, "--", "yes"], stderr=subprocess.PIPE)
-    wait_for(lambda: int(stat(ring, None).get("bytes held", "0 ").split()[0]) > 65536 - 64,
-             "the block-mode ring to fill")
-    rec.send_signal(signal.SIGINT)
-    try:
-        rec.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        raise Failure("block mode, ring full, -- yes: recorder still running 20 s after SIGINT")
-    err = rec.stderr.read().decode(errors="replace")
-    check(rec.returncode == 0, f"block mode -- yes, SIGINT: exit {rec.returncode}: {err}")
+    err = interrupt_full_block_ring(rec, ring, "block mode, ring full, -- yes")
     check("stop record not written (stopped by signal SIGINT; yes " in err, f"stderr: {err!r}")
 
 
