@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #if defined(__SSE2__)
@@ -340,68 +342,57 @@ LineKind RecordLine::parse(std::string_view line) {
     return check_fixed();
 }
 
-LineSource::LineSource(int fd, std::size_t block) : fd_(fd), buf_(block < 16 ? 16 : block) {}
+LineBlockReader::LineBlockReader(int fd, std::size_t read_size) : fd_(fd), read_size_(read_size ? read_size : 1) {
+    struct stat st {};
+    regular_ = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
 
-bool LineSource::fill() {
-    // Move the unconsumed bytes to the front, grow if a line fills the buffer.
-    if (begin_ > 0) {
-        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-        end_ -= begin_;
-        scan_ -= begin_;
-        begin_ = 0;
-    }
-    if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+std::size_t LineBlockReader::read_some(char* to, std::size_t n) {
     for (;;) {
-        ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            read_error_ = errno;
-            eof_ = true;
-            return false;
-        }
-        if (n == 0) {
-            eof_ = true;
-            return false;
-        }
-        end_ += static_cast<std::size_t>(n);
-        return true;
-    }
-}
-
-bool LineSource::take_line(std::string_view& line) {
-    if (scan_ >= end_) return false;
-    const void* nl = std::memchr(buf_.data() + scan_, '\n', end_ - scan_);
-    if (!nl) {
-        scan_ = end_;
-        return false;
-    }
-    auto pos = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
-    line = std::string_view(buf_.data() + begin_, pos - begin_);
-    begin_ = scan_ = pos + 1;
-    ++line_number_;
-    return true;
-}
-
-std::size_t LineSource::next_batch(std::string_view* lines, std::size_t max) {
-    // Only the first line may need a read (which moves the buffer's bytes); the
-    // others are complete lines already in the buffer, so all views stay valid.
-    if (max == 0 || !next(lines[0])) return 0;
-    std::size_t n = 1;
-    while (n < max && take_line(lines[n])) ++n;
-    return n;
-}
-
-bool LineSource::next(std::string_view& line) {
-    for (;;) {
-        if (take_line(line)) return true;
-        if (eof_ || !fill()) {
-            if (begin_ < end_) {  // a last line without '\n'
-                line = std::string_view(buf_.data() + begin_, end_ - begin_);
-                begin_ = scan_ = end_;
-                ++line_number_;
-                return true;
+        if (interrupt_ && !regular_) {
+            if (interrupt_->load(std::memory_order_relaxed)) {
+                interrupted_ = true;
+                return 0;
             }
-            return false;
+            pollfd p{fd_, POLLIN, 0};
+            int ready = ::poll(&p, 1, 100);
+            if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
+            // Anything else (readable, hung up, an error, or an fd poll does
+            // not know): the read says what it is.
+        }
+        ssize_t got = ::read(fd_, to, n);
+        if (got >= 0) return static_cast<std::size_t>(got);
+        if (errno == EINTR) continue;
+        read_error_ = errno;
+        return 0;
+    }
+}
+
+bool LineBlockReader::read(std::vector<char>& block, std::size_t& size) {
+    size = 0;
+    if (interrupted_) return false;
+    std::size_t have = carry_.size();
+    if (block.size() < have + read_size_) block.resize(have + read_size_);
+    std::memcpy(block.data(), carry_.data(), have);
+    carry_.clear();
+    for (;;) {
+        std::size_t got = 0;
+        if (!eof_) {
+            if (block.size() == have) block.resize(block.size() * 2);  // a line longer than the block
+            got = read_some(block.data() + have, block.size() - have);
+            if (interrupted_) return false;
+            if (got == 0) eof_ = true;  // the end, or a read error (read_error() says)
+        }
+        if (eof_) {  // the rest, a last line without '\n' included
+            size = have;
+            return size > 0;
+        }
+        const char* nl = static_cast<const char*>(::memrchr(block.data() + have, '\n', got));
+        have += got;
+        if (nl) {
+            size = static_cast<std::size_t>(nl - block.data()) + 1;
+            carry_.assign(block.data() + size, block.data() + have);
+            return true;
         }
     }
 }

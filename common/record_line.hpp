@@ -7,10 +7,12 @@
 // syntax of every fixed field so that consumers can trust them, and on a bad line
 // says why (LineError) and where (column).
 //
-// LineSource reads a file descriptor in large blocks and hands out lines.
+// LineBlockReader reads a file descriptor in blocks of whole lines.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -152,37 +154,53 @@ bool parse_u32(std::string_view s, std::uint32_t& v);
 // Octal digits only, likewise.
 bool parse_u32_octal(std::string_view s, std::uint32_t& v);
 
-// Splits what a file descriptor delivers into lines, reading large blocks. The
-// view returned by next() is valid until the following call.
-class LineSource {
+// Reads a file descriptor in blocks of whole lines: each read() goes into the
+// caller's block after the partial line the previous block ended with, and the
+// block ends after its last '\n' (it grows until it holds at least one whole
+// line). The blocks are the caller's, so several can be in use at once (one
+// being parsed while another is read, say).
+class LineBlockReader {
 public:
-    explicit LineSource(int fd, std::size_t block = std::size_t{1} << 20);
-    LineSource(const LineSource&) = delete;
-    LineSource& operator=(const LineSource&) = delete;
+    static constexpr std::size_t kReadSize = std::size_t{64} << 10;
 
-    // The next line, without its '\n' (a last line without '\n' counts too).
-    // False at end of input or on a read error.
-    bool next(std::string_view& line);
-    // Up to `max` next lines at once (at least one unless at the end), all valid
-    // until the following call; line_number() is then that of the last.
-    std::size_t next_batch(std::string_view* lines, std::size_t max);
+    explicit LineBlockReader(int fd, std::size_t read_size = kReadSize);
+    LineBlockReader(const LineBlockReader&) = delete;
+    LineBlockReader& operator=(const LineBlockReader&) = delete;
+
+    // Fills `block` (its storage reused, grown as needed) with the next whole
+    // lines, `size` bytes of it; the last line of the input may lack its '\n'.
+    // False, with size 0, at the end of the input, on a read error, or when
+    // interrupted.
+    bool read(std::vector<char>& block, std::size_t& size);
     // errno of a read error, 0 if none.
     int read_error() const { return read_error_; }
-    // 1-based number of the line last returned.
-    std::uint64_t line_number() const { return line_number_; }
+    // Makes a read() waiting for input that is not a regular file give up
+    // (within a tenth of a second) once `flag` is set.
+    void interrupt_on(const std::atomic<bool>* flag) { interrupt_ = flag; }
+    bool interrupted() const { return interrupted_; }
 
 private:
-    bool fill();
-    bool take_line(std::string_view& line);  // a complete line already read, if any
+    // read(2) into `to`, waiting in poll() when interruptible; 0 at the end.
+    std::size_t read_some(char* to, std::size_t n);
 
     int fd_;
-    std::vector<char> buf_;
-    std::size_t begin_ = 0;  // start of the unconsumed bytes
-    std::size_t end_ = 0;    // end of the valid bytes
-    std::size_t scan_ = 0;   // where to resume the search for '\n'
+    std::size_t read_size_;
+    std::vector<char> carry_;  // the partial line after the last block's end
+    bool regular_ = false;     // a regular file: read() never waits
     bool eof_ = false;
     int read_error_ = 0;
-    std::uint64_t line_number_ = 0;
+    const std::atomic<bool>* interrupt_ = nullptr;
+    bool interrupted_ = false;
 };
+
+// The next line of `text` (without its '\n'), removed from it; `text` must not
+// be empty.
+inline std::string_view take_line(std::string_view& text) {
+    const void* nl = std::memchr(text.data(), '\n', text.size());
+    std::size_t len = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - text.data()) : text.size();
+    std::string_view line = text.substr(0, len);
+    text.remove_prefix(nl ? len + 1 : len);
+    return line;
+}
 
 }  // namespace common

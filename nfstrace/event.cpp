@@ -100,7 +100,8 @@ std::uint32_t DirListings::acquire() {
     return i;
 }
 
-Extract Extractor::extract(const RecordLine& r, Event& ev) {
+Extract Extractor::extract(const ParsedLine& line, Event& ev) {
+    const RecordLine& r = line.rec;
     ev.t = 0;
     ev.seq = seq_++;
     if (digits_ < 0) digits_ = r.time_digits() > 6 ? 9 : 6;
@@ -125,7 +126,7 @@ Extract Extractor::extract(const RecordLine& r, Event& ev) {
 
     std::string_view prog = r.prog();
     if (prog == "nfs" || prog == "100003") {
-        if (v == 2 || v == 3) return extract_nfs23(r, ev);
+        if (line.nfs23) return extract_nfs23(r, line.decoded, ev);
         if (v == 4) {
             if (r.proc() != "compound") return Extract::Ignored;
             ev.server = hosts_.intern(host_part(r.server()), server_cache_);
@@ -152,8 +153,10 @@ bool Extractor::add_entry(Event& ev, std::string_view token, bool (*hex)(std::st
         if (!hex(h)) return false;
         auto at = static_cast<std::uint32_t>(l.names.size());
         l.names.append(h);  // for intern_entries(), before the name
+        std::uint64_t hash = HandleTable::key_hash(h);
+        handles_.prefetch_index(hash);
         pending_.push_back(PendingEntry{static_cast<std::uint32_t>(l.entries.size() - 1), at,
-                                        static_cast<std::uint32_t>(h.size()), handles_.prefetch_index(h)});
+                                        static_cast<std::uint32_t>(h.size()), hash});
     }
     std::string_view name = v.substr(b + 1);
     e.name_at = static_cast<std::uint32_t>(l.names.size());
@@ -185,78 +188,163 @@ Extract Extractor::extract_mount(const RecordLine& r, Event& ev) {
     return Extract::Event;
 }
 
-Extract Extractor::extract_nfs23(const RecordLine& r, Event& ev) {
-    ev.op = op_from_proc(r.proc());
-    if (ev.op == Op::Other) return Extract::Ignored;
+Extract Extractor::extract_nfs23(const RecordLine& r, const Nfs23Decoded& d, Event& ev) {
+    if (d.what == Extract::Ignored) return Extract::Ignored;
+    ev.op = d.op;
     ev.server = hosts_.intern(host_part(r.server()), server_cache_);
     ev.client = hosts_.intern(host_part(r.client()), client_cache_);
-    Extract what = nfs23_tokens(r, ev);
+    ev.eof = d.eof;
+    ev.have_rcount = d.have_rcount;
+    ev.have_count = d.have_count;
+    ev.have_size = d.have_size;
+    ev.have_mode = d.have_mode;
+    ev.ftype = d.ftype;
+    ev.mode = d.mode;
+    ev.offset = d.offset;
+    ev.count = d.count;
+    ev.rcount = d.rcount;
+    ev.size = d.size;
+    if (!d.name.empty()) ev.name.assign(d.name);
+    if (!d.toname.empty()) ev.toname.assign(d.toname);
+    // Tokens are taken in order up to the first malformed one (the decoding's,
+    // or an entry's): the handles before it are interned either way.
+    std::size_t stop = d.what == Extract::BadValue ? d.bad_token : r.tokens().size();
+    bool bad = d.what == Extract::BadValue;
+    if (d.entries) {
+        std::span<const common::RecordToken> t = r.tokens();
+        for (std::size_t i = 0; i < stop; ++i) {
+            if (t[i].key != "entry") continue;
+            if (!add_entry(ev, t[i].value, is_hex)) {
+                stop = i;
+                bad = true;
+            }
+        }
+    }
+    for (const Nfs23Decoded::Handle& h : d.handles) {
+        if (h.token >= stop) break;
+        HandleRef ref = handles_.intern(ev.server, h.hex, ev.t, h.hash);
+        switch (h.role) {
+            case Nfs23Decoded::Role::Fh: ev.fh = ref; break;
+            case Nfs23Decoded::Role::Rfh: ev.rfh = ref; break;
+            case Nfs23Decoded::Role::Dir: ev.dir = ref; break;
+            case Nfs23Decoded::Role::Todir: ev.todir = ref; break;
+        }
+    }
     intern_entries(ev, ev.server, ev.t);  // those before a bad value too, as when each was interned at once
-    return what;
+    return bad ? Extract::BadValue : Extract::Event;
 }
 
-Extract Extractor::nfs23_tokens(const RecordLine& r, Event& ev) {
-    const bool fh_in_reply = reply_has_fh(ev.op);
+namespace {
+
+// The tokens of an NFSv2/v3 record into `d` (whose op is set).
+void decode_nfs23_tokens(const RecordLine& r, Nfs23Decoded& d) {
+    using Role = Nfs23Decoded::Role;
+    const bool fh_in_reply = reply_has_fh(d.op);
     bool seen_fh = false;
-    for (const common::RecordToken& tok : r.tokens()) {
-        std::string_view k = tok.key;
-        std::string_view val = tok.value;
+    std::span<const common::RecordToken> tokens = r.tokens();
+    auto bad = [&d](std::size_t i) {
+        d.what = Extract::BadValue;
+        d.bad_token = static_cast<std::uint32_t>(i);
+    };
+    auto handle = [&d](Role role, std::size_t i, std::string_view hex) {
+        d.handles.push_back({role, static_cast<std::uint32_t>(i), hex, HandleTable::key_hash(hex)});
+    };
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        std::string_view k = tokens[i].key;
+        std::string_view val = tokens[i].value;
         switch (k.size()) {
             case 2:
                 if (k == "fh") {
-                    if (!is_hex(val)) return Extract::BadValue;
-                    HandleRef h = handles_.intern(ev.server, val, ev.t);
+                    if (!is_hex(val)) return bad(i);
                     // Procedures that return the object's handle take none in the
                     // call; for the others a second fh is the reply's.
-                    if (fh_in_reply || seen_fh)
-                        ev.rfh = h;
-                    else
-                        ev.fh = h;
+                    handle(fh_in_reply || seen_fh ? Role::Rfh : Role::Fh, i, val);
                     seen_fh = true;
                 }
                 break;
             case 3:
                 if (k == "dir") {
-                    if (!is_hex(val)) return Extract::BadValue;
-                    ev.dir = handles_.intern(ev.server, val, ev.t);
+                    if (!is_hex(val)) return bad(i);
+                    handle(Role::Dir, i, val);
                 } else if (k == "eof") {
-                    ev.eof = parse_bool(val);
+                    d.eof = parse_bool(val);
                 }
                 break;
             case 4:
                 if (k == "name") {
-                    if (!common::unescape_token(val, ev.name)) return Extract::BadValue;
+                    if (!common::unescape_token(val, d.name)) return bad(i);
                 } else if (k == "size") {
-                    ev.have_size = common::parse_u64(val, ev.size);
+                    d.have_size = common::parse_u64(val, d.size);
                 } else if (k == "mode") {
-                    ev.have_mode = parse_octal(val, ev.mode);
+                    d.have_mode = parse_octal(val, d.mode);
                 }
                 break;
             case 5:
                 if (k == "todir") {
-                    if (!is_hex(val)) return Extract::BadValue;
-                    ev.todir = handles_.intern(ev.server, val, ev.t);
+                    if (!is_hex(val)) return bad(i);
+                    handle(Role::Todir, i, val);
                 } else if (k == "count") {
-                    ev.have_count = common::parse_u64(val, ev.count);
+                    d.have_count = common::parse_u64(val, d.count);
                 } else if (k == "ftype") {
-                    ev.ftype = parse_ftype(val);
-                } else if (k == "entry" && (ev.op == Op::Readdirplus || ev.op == Op::Readdir)) {
-                    if (!add_entry(ev, val, is_hex)) return Extract::BadValue;
+                    d.ftype = parse_ftype(val);
+                } else if (k == "entry" && (d.op == Op::Readdirplus || d.op == Op::Readdir)) {
+                    d.entries = true;
                 }
                 break;
             case 6:
                 if (k == "offset") {
-                    common::parse_u64(val, ev.offset);
+                    common::parse_u64(val, d.offset);
                 } else if (k == "rcount") {
-                    ev.have_rcount = common::parse_u64(val, ev.rcount);
+                    d.have_rcount = common::parse_u64(val, d.rcount);
                 } else if (k == "toname") {
-                    if (!common::unescape_token(val, ev.toname)) return Extract::BadValue;
+                    if (!common::unescape_token(val, d.toname)) return bad(i);
                 }
                 break;
             default: break;
         }
     }
-    return Extract::Event;
+}
+
+}  // namespace
+
+void ParsedLine::parse(std::string_view line) {
+    kind = rec.parse(line);
+    nfs23 = false;
+    has_handle = false;
+    if (kind != common::LineKind::Record) return;
+    std::string_view prog = rec.prog();
+    std::uint32_t v = rec.vers_number();
+    if ((v == 2 || v == 3) && (prog == "nfs" || prog == "100003")) {
+        nfs23 = true;
+        Nfs23Decoded& d = decoded;
+        d.op = op_from_proc(rec.proc());
+        d.what = d.op == Op::Other ? Extract::Ignored : Extract::Event;
+        d.eof = d.have_rcount = d.have_count = d.have_size = d.have_mode = d.entries = false;
+        d.ftype = FileType::Unknown;
+        d.mode = 0;
+        d.offset = d.count = d.rcount = d.size = 0;
+        d.handles.clear();
+        // Only if needed: clearing writes to a heap buffer that may be cold.
+        if (!d.name.empty()) d.name.clear();
+        if (!d.toname.empty()) d.toname.clear();
+        if (d.what == Extract::Ignored) return;
+        decode_nfs23_tokens(rec, d);
+        for (const Nfs23Decoded::Handle& h : d.handles) {
+            if (h.role != Nfs23Decoded::Role::Todir) {  // the first fh= or dir=
+                has_handle = true;
+                handle_hash = h.hash;
+                break;
+            }
+        }
+        return;
+    }
+    for (const common::RecordToken& t : rec.tokens()) {
+        if (t.key == "fh" || t.key == "dir") {
+            handle_hash = HandleTable::key_hash(t.value);
+            has_handle = true;
+            return;
+        }
+    }
 }
 
 }  // namespace nfstrace

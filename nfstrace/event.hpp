@@ -124,6 +124,53 @@ enum class Extract : std::uint8_t {
     BadValue,  // a token value nfstrace needs is malformed (e.g. a bad escape)
 };
 
+// What an NFSv2/v3 record says, decoded from its tokens without the handle and
+// host tables, so that it can be done on the reading thread, ahead of the
+// tracer (ParseAhead); Extractor::extract() then interns what it names. The
+// storage is reused from record to record.
+struct Nfs23Decoded {
+    enum class Role : std::uint8_t { Fh, Rfh, Dir, Todir };
+    struct Handle {
+        Role role;
+        std::uint32_t token;  // index in the record's tokens
+        std::string_view hex;
+        std::uint64_t hash;  // HandleTable::key_hash(hex)
+    };
+    // Event; Ignored (a procedure nfstrace has no use for); BadValue (the
+    // token at bad_token is malformed: what comes before it is decoded).
+    Extract what = Extract::Ignored;
+    std::uint32_t bad_token = 0;
+    Op op = Op::Other;
+    bool eof = false;
+    bool have_rcount = false;
+    bool have_count = false;
+    bool have_size = false;
+    bool have_mode = false;
+    bool entries = false;  // READDIR(PLUS) entry tokens, taken by extract()
+    FileType ftype = FileType::Unknown;
+    std::uint32_t mode = 0;
+    std::uint64_t offset = 0;
+    std::uint64_t count = 0;
+    std::uint64_t rcount = 0;
+    std::uint64_t size = 0;
+    std::vector<Handle> handles;  // in the order of the record's tokens
+    std::string name;             // raw bytes, if any
+    std::string toname;
+};
+
+// A line parsed, and if it is an NFSv2/v3 record, decoded: all the work on a
+// line that needs none of the tracer's tables.
+struct ParsedLine {
+    common::RecordLine rec;  // views into the line
+    common::LineKind kind = common::LineKind::Blank;
+    bool nfs23 = false;  // `decoded` holds the record's NFSv2/v3 decoding
+    Nfs23Decoded decoded;
+    bool has_handle = false;        // a handle to load ahead: of the first fh= or dir= token
+    std::uint64_t handle_hash = 0;  // its HandleTable::key_hash()
+
+    void parse(std::string_view line);
+};
+
 // Where extracted events go (OpenTracker): the event to fill, then "take it".
 // The queue releases an event's listing once done with it; an event filled but
 // not added keeps its listing until refilled.
@@ -139,7 +186,7 @@ public:
     Extractor(HandleTable& handles, HostTable& hosts, DirListings& listings)
         : handles_(handles), hosts_(hosts), listings_(listings) {}
     // Fills `ev` (reusing its storage) from a parsed record.
-    Extract extract(const common::RecordLine& r, Event& ev);
+    Extract extract(const ParsedLine& line, Event& ev);
     // An NFSv4 COMPOUND: one event per operation of interest (PUTFH, LOOKUP,
     // GETFH, ... keep the current and saved handles as the server does), with
     // the common fields of `base`. Returns Event if any was queued.
@@ -148,8 +195,7 @@ public:
     int time_digits() const { return digits_ < 0 ? 6 : digits_; }
 
 private:
-    Extract extract_nfs23(const common::RecordLine& r, Event& ev);
-    Extract nfs23_tokens(const common::RecordLine& r, Event& ev);
+    Extract extract_nfs23(const common::RecordLine& r, const Nfs23Decoded& d, Event& ev);
     Extract extract_mount(const common::RecordLine& r, Event& ev);
     // Adds the entry of an "entry" token (<fileid>/<fh hex or ->/<name>, escaped
     // as a whole) to ev's listing (made if none); false if malformed. `hex`

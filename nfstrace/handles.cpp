@@ -72,12 +72,6 @@ HandleRef HandleTable::intern(std::uint32_t server, std::string_view hex, Time n
     return (static_cast<HandleRef>(n.gen) << 32) | (static_cast<HandleRef>(slot) + 1);
 }
 
-std::uint64_t HandleTable::prefetch_index(std::string_view hex) const {
-    std::uint64_t h = key_hash(hex);
-    index_.prefetch(h);
-    return h;
-}
-
 void HandleTable::prefetch_node(std::uint64_t hash) const {
     std::uint64_t slot = index_.first_candidate(hash);
     if (slot == common::FlatIndex::kNone) return;

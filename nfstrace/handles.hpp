@@ -131,9 +131,9 @@ public:
     // compared when confirming), so that it can be computed before the server
     // is interned.
     static std::uint64_t key_hash(std::string_view hex) { return common::hash_bytes(hex); }
-    // For batches of records: start loading the index entry of a handle (returns
-    // its hash), then, once that has had time to arrive, its node.
-    std::uint64_t prefetch_index(std::string_view hex) const;
+    // For batches of records: start loading the index entry of a handle (of
+    // key_hash() `hash`), then, once that has had time to arrive, its node.
+    void prefetch_index(std::uint64_t hash) const { index_.prefetch(hash); }
     void prefetch_node(std::uint64_t hash) const;
     // Start loading the first line of a node (for processing an event on it).
     void prefetch(HandleRef ref) const {

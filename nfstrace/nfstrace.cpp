@@ -1,5 +1,6 @@
 #include "nfstrace/nfstrace.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "nfstrace/anonymize.hpp"
+#include "nfstrace/parse_ahead.hpp"
 
 namespace nfstrace {
 
@@ -48,13 +50,14 @@ void Tracer::bad(std::string_view file, std::uint64_t lineno, std::size_t column
 }
 
 bool Tracer::line(std::string_view text, std::string_view file, std::uint64_t lineno) {
-    return take(rec_.parse(text), rec_, file, lineno);
+    line_.parse(text);
+    return take(line_, file, lineno);
 }
 
-bool Tracer::take(common::LineKind kind, const common::RecordLine& rec, std::string_view file,
-                  std::uint64_t lineno) {
+bool Tracer::take(const ParsedLine& line, std::string_view file, std::uint64_t lineno) {
+    const common::RecordLine& rec = line.rec;
     ++in_.lines;
-    switch (kind) {
+    switch (line.kind) {
         case common::LineKind::Header:
         case common::LineKind::Comment:
         case common::LineKind::Blank: return true;
@@ -79,7 +82,7 @@ bool Tracer::take(common::LineKind kind, const common::RecordLine& rec, std::str
     }
     ++in_.records;
     Event& ev = tracker_.next_event();
-    Extract what = extractor_.extract(rec, ev);
+    Extract what = extractor_.extract(line, ev);
     if (!saw_record_) {
         saw_record_ = true;
         writer_.set_time_digits(extractor_.time_digits());
@@ -109,40 +112,32 @@ bool Tracer::take(common::LineKind kind, const common::RecordLine& rec, std::str
 }
 
 bool Tracer::feed(int fd, std::string_view file) {
-    common::LineSource src(fd);
-    std::string_view text[kBatch];
-    while (std::size_t n = src.next_batch(text, kBatch)) {
-        std::uint64_t first = src.line_number() - n + 1;
-        // Parse the batch and start loading the index entries of the first
-        // handle of each record; then their nodes; then take the records.
-        for (std::size_t i = 0; i < n; ++i) {
-            Parsed& p = batch_[i];
-            p.kind = p.rec.parse(text[i]);
-            p.has_handle = false;
-            if (p.kind != common::LineKind::Record) continue;
-            for (const common::RecordToken& t : p.rec.tokens()) {
-                if (t.key == "fh" || t.key == "dir") {
-                    p.handle_hash = handles_.prefetch_index(t.value);
-                    p.has_handle = true;
-                    break;
-                }
-            }
+    ParseAhead input(fd);
+    for (;;) {
+        const ParsedBlock& block = input.next();
+        if (block.last) {
+            if (!block.read_error) return true;
+            err_.put("nfstrace: ");
+            err_.put(file);
+            err_.put(": ");
+            err_.put(std::strerror(block.read_error));
+            err_.put('\n');
+            err_.flush();
+            return false;
         }
-        for (std::size_t i = 0; i < n; ++i)
-            if (batch_[i].has_handle) handles_.prefetch_node(batch_[i].handle_hash);
-        for (std::size_t i = 0; i < n; ++i)
-            if (!take(batch_[i].kind, batch_[i].rec, file, first + i)) return false;
+        // In groups: start loading the index entries of the first handle of
+        // each record, then their nodes, then take the records.
+        for (std::size_t at = 0; at < block.count; at += kBatch) {
+            std::size_t end = std::min(block.count, at + kBatch);
+            for (std::size_t i = at; i < end; ++i)
+                if (block.lines[i].has_handle) handles_.prefetch_index(block.lines[i].handle_hash);
+            for (std::size_t i = at; i < end; ++i)
+                if (block.lines[i].has_handle) handles_.prefetch_node(block.lines[i].handle_hash);
+            for (std::size_t i = at; i < end; ++i)
+                if (!take(block.lines[i], file, block.first_line + i)) return false;
+        }
+        input.done();
     }
-    if (src.read_error()) {
-        err_.put("nfstrace: ");
-        err_.put(file);
-        err_.put(": ");
-        err_.put(std::strerror(src.read_error()));
-        err_.put('\n');
-        err_.flush();
-        return false;
-    }
-    return true;
 }
 
 void Tracer::finish() {

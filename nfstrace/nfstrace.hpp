@@ -33,7 +33,8 @@ public:
     // One input line (without '\n') from `file` at `lineno`. False on a fatal
     // error (unknown format version; a bad line with --strict).
     bool line(std::string_view text, std::string_view file, std::uint64_t lineno);
-    // All lines of a file descriptor. False on a fatal error or a read error.
+    // All lines of a file descriptor, read and parsed on a second thread
+    // (ParseAhead). False on a fatal error or a read error.
     bool feed(int fd, std::string_view file);
     // End of all input: writes the remaining opens (and --stats to `err`).
     void finish();
@@ -44,19 +45,12 @@ public:
 
 private:
     void bad(std::string_view file, std::uint64_t lineno, std::size_t column, std::string_view why);
-    // The rest of line(), once `r` has parsed it as `kind`.
-    bool take(common::LineKind kind, const common::RecordLine& r, std::string_view file, std::uint64_t lineno);
+    // The rest of line(), once parsed.
+    bool take(const ParsedLine& line, std::string_view file, std::uint64_t lineno);
 
-    // Lines are read and parsed in batches, so that the memory the records of
-    // one batch need (their handles' index entries and nodes) loads in parallel.
+    // Records are taken in groups of this many, so that the memory they need
+    // (their handles' index entries and nodes) loads in parallel.
     static constexpr std::size_t kBatch = 32;
-    struct Parsed {
-        common::RecordLine rec;
-        common::LineKind kind = common::LineKind::Blank;
-        std::uint64_t handle_hash = 0;
-        bool has_handle = false;
-    };
-    std::vector<Parsed> batch_{kBatch};
 
     const Config& cfg_;
     common::OutBuffer& out_;
@@ -73,7 +67,7 @@ private:
     Summary summary_;
     HostTable::Cache client_cache_;
     HostTable::Cache server_cache_;
-    common::RecordLine rec_;
+    ParsedLine line_;  // line()'s
     InputStats in_;
     bool header_written_ = false;
     bool saw_record_ = false;

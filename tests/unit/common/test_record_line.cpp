@@ -1,8 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <fcntl.h>
 #include <string>
-#include <vector>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include "common/record_line.hpp"
 
@@ -187,56 +193,105 @@ TEST_CASE("record line: uid, gid and vers as numbers; '=' inside values") {
     CHECK(r.tokens()[1].value == "=");
 }
 
-TEST_CASE("line source: lines across block boundaries, long lines, no final newline") {
+namespace {
+// Every line of `fd` read through a LineBlockReader with `read_size`, checking
+// that each block holds whole lines only (ends with '\n' unless it is the last).
+std::vector<std::string> read_lines(int fd, std::size_t read_size, std::size_t* blocks = nullptr) {
+    common::LineBlockReader reader(fd, read_size);
+    std::vector<std::string> lines;
+    std::vector<char> block;
+    std::size_t size = 0;
+    bool ended_without_newline = false;
+    while (reader.read(block, size)) {
+        REQUIRE(size > 0);
+        REQUIRE_FALSE(ended_without_newline);  // only the very last block may
+        ended_without_newline = block[size - 1] != '\n';
+        std::string_view text(block.data(), size);
+        while (!text.empty()) lines.emplace_back(common::take_line(text));
+        if (blocks) ++*blocks;
+    }
+    CHECK(size == 0);
+    CHECK(reader.read_error() == 0);
+    return lines;
+}
+}  // namespace
+
+TEST_CASE("line blocks: lines across reads, a line longer than a read, no final newline") {
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
     std::string longline(100, 'x');
     std::string input = "a\n\nbc\n" + longline + "\nlast";
     REQUIRE(::write(fds[1], input.data(), input.size()) == static_cast<ssize_t>(input.size()));
     ::close(fds[1]);
-    common::LineSource src(fds[0], 16);
-    std::string_view line;
-    REQUIRE(src.next(line));
-    CHECK(line == "a");
-    REQUIRE(src.next(line));
-    CHECK(line.empty());
-    REQUIRE(src.next(line));
-    CHECK(line == "bc");
-    REQUIRE(src.next(line));
-    CHECK(line == longline);
-    REQUIRE(src.next(line));
-    CHECK(line == "last");
-    CHECK(src.line_number() == 5);
-    CHECK_FALSE(src.next(line));
-    CHECK(src.read_error() == 0);
+    std::size_t blocks = 0;
+    CHECK(read_lines(fds[0], 16, &blocks) == std::vector<std::string>{"a", "", "bc", longline, "last"});
+    CHECK(blocks >= 3);  // 16-byte reads: the long line needed a block of its own
     ::close(fds[0]);
 }
 
-TEST_CASE("line source: batches hold every line once, in order, all valid together") {
+TEST_CASE("line blocks: every line once and in order, from a pipe written in small pieces") {
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
     std::string input;
     std::vector<std::string> want;
-    for (int i = 0; i < 300; ++i) {
-        want.push_back(std::string(static_cast<std::size_t>(i % 37), static_cast<char>('a' + i % 26)) +
+    for (int i = 0; i < 3000; ++i) {
+        want.push_back(std::string(static_cast<std::size_t>(i % 97), static_cast<char>('a' + i % 26)) +
                        std::to_string(i));
         input += want.back() + "\n";
     }
     input += "tail";
     want.emplace_back("tail");
-    REQUIRE(::write(fds[1], input.data(), input.size()) == static_cast<ssize_t>(input.size()));
-    ::close(fds[1]);
-    common::LineSource src(fds[0], 64);  // small blocks: many refills and growths
-    std::vector<std::string> got;
-    std::string_view batch[7];
-    while (std::size_t n = src.next_batch(batch, 7)) {
-        REQUIRE(n <= 7);
-        for (std::size_t i = 0; i < n; ++i) got.emplace_back(batch[i]);
-        CHECK(src.line_number() == got.size());
-    }
+    // A writer thread: pieces of 1 to 700 bytes, so reads end anywhere in a line.
+    std::thread writer([&] {
+        std::size_t at = 0, piece = 1;
+        while (at < input.size()) {
+            std::size_t n = std::min(input.size() - at, piece);
+            ssize_t w = ::write(fds[1], input.data() + at, n);
+            if (w <= 0) break;
+            at += static_cast<std::size_t>(w);
+            piece = piece * 7 % 701 + 1;
+        }
+        ::close(fds[1]);
+    });
+    std::vector<std::string> got = read_lines(fds[0], 64);
+    writer.join();
     CHECK(got == want);
-    CHECK(src.read_error() == 0);
     ::close(fds[0]);
+}
+
+TEST_CASE("line blocks: a read error is reported after the lines before it") {
+    int fd = ::open(".", O_RDONLY | O_DIRECTORY);
+    REQUIRE(fd >= 0);
+    common::LineBlockReader reader(fd);
+    std::vector<char> block;
+    std::size_t size = 7;
+    CHECK_FALSE(reader.read(block, size));
+    CHECK(size == 0);
+    CHECK(reader.read_error() == EISDIR);
+    ::close(fd);
+}
+
+TEST_CASE("line blocks: a read waiting on a pipe gives up once its flag is set") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    REQUIRE(::write(fds[1], "one\ntw", 6) == 6);  // the writer stays open, silent
+    std::atomic<bool> stop{false};
+    common::LineBlockReader reader(fds[0]);
+    reader.interrupt_on(&stop);
+    std::vector<char> block;
+    std::size_t size = 0;
+    REQUIRE(reader.read(block, size));
+    CHECK(std::string_view(block.data(), size) == "one\n");
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        stop = true;
+    });
+    CHECK_FALSE(reader.read(block, size));  // would wait for ever without the flag
+    stopper.join();
+    CHECK(reader.interrupted());
+    CHECK(reader.read_error() == 0);
+    ::close(fds[0]);
+    ::close(fds[1]);
 }
 
 TEST_CASE("record line: time and dur parsed while checking") {
