@@ -101,18 +101,15 @@ std::uint32_t DirListings::acquire() {
 }
 
 Extract Extractor::extract(const ParsedLine& line, Event& ev) {
-    const RecordLine& r = line.rec;
-    ev.t = 0;
     ev.seq = seq_++;
-    if (digits_ < 0) digits_ = r.time_digits() > 6 ? 9 : 6;
-    ev.t = r.time_ns();
-    ev.replied = r.dur_ns() >= 0;
-    ev.done = ev.t + (ev.replied ? r.dur_ns() : 0);
-    ev.ok = r.status() == "ok";
-    ev.uid = r.uid_number() < 0 ? kNoId : static_cast<std::uint32_t>(r.uid_number());
-    ev.gid = r.gid_number() < 0 ? kNoId : static_cast<std::uint32_t>(r.gid_number());
-    std::uint32_t v = r.vers_number();
-    ev.vers = static_cast<std::uint8_t>(v > 255 ? 255 : v);
+    if (digits_ < 0) digits_ = line.time_digits > 6 ? 9 : 6;
+    ev.t = line.t;
+    ev.replied = line.dur >= 0;
+    ev.done = ev.t + (ev.replied ? line.dur : 0);
+    ev.ok = line.ok;
+    ev.uid = line.uid;
+    ev.gid = line.gid;
+    ev.vers = static_cast<std::uint8_t>(line.vers > 255 ? 255 : line.vers);
     ev.op = Op::Other;
     ev.fh = ev.dir = ev.todir = ev.rfh = 0;
     ev.offset = ev.count = ev.rcount = ev.size = 0;
@@ -124,19 +121,21 @@ Extract Extractor::extract(const ParsedLine& line, Event& ev) {
     if (!ev.toname.empty()) ev.toname.clear();
     listings_.release(ev.listing);  // refilled: the listing it may still have
 
-    std::string_view prog = r.prog();
-    if (prog == "nfs" || prog == "100003") {
-        if (line.nfs23) return extract_nfs23(r, line.decoded, ev);
-        if (v == 4) {
-            if (r.proc() != "compound") return Extract::Ignored;
-            ev.server = hosts_.intern(host_part(r.server()), server_cache_);
-            ev.client = hosts_.intern(host_part(r.client()), client_cache_);
+    switch (line.program) {
+        case Program::Nfs:
+            if (line.nfs23) return extract_nfs23(line, ev);
+            if (line.vers != 4 || line.rec.proc() != "compound") return Extract::Ignored;
+            intern_hosts(line, ev);
             return Extract::Compound;
-        }
-        return Extract::Ignored;
+        case Program::Mount: return extract_mount(line, ev);
+        case Program::Other: break;
     }
-    if (prog == "mount" || prog == "100005") return extract_mount(r, ev);
     return Extract::Ignored;
+}
+
+void Extractor::intern_hosts(const ParsedLine& line, Event& ev) {
+    ev.server = hosts_.intern(line.server, server_cache_);
+    ev.client = hosts_.intern(line.client, client_cache_);
 }
 
 bool Extractor::add_entry(Event& ev, std::string_view token, bool (*hex)(std::string_view)) {
@@ -175,11 +174,11 @@ void Extractor::intern_entries(Event& ev, std::uint32_t server, Time t) {
     pending_.clear();
 }
 
-Extract Extractor::extract_mount(const RecordLine& r, Event& ev) {
+Extract Extractor::extract_mount(const ParsedLine& line, Event& ev) {
+    const RecordLine& r = line.rec;
     if (r.proc() != "mnt") return Extract::Ignored;
     ev.op = Op::MountMnt;
-    ev.server = hosts_.intern(host_part(r.server()), server_cache_);
-    ev.client = hosts_.intern(host_part(r.client()), client_cache_);
+    intern_hosts(line, ev);
     const common::RecordToken* path = r.find("path");
     const common::RecordToken* fh = r.find_last("fh");
     if (!path || !fh || !ev.ok) return Extract::Ignored;
@@ -188,11 +187,11 @@ Extract Extractor::extract_mount(const RecordLine& r, Event& ev) {
     return Extract::Event;
 }
 
-Extract Extractor::extract_nfs23(const RecordLine& r, const Nfs23Decoded& d, Event& ev) {
+Extract Extractor::extract_nfs23(const ParsedLine& line, Event& ev) {
+    const Nfs23Decoded& d = line.decoded;
     if (d.what == Extract::Ignored) return Extract::Ignored;
     ev.op = d.op;
-    ev.server = hosts_.intern(host_part(r.server()), server_cache_);
-    ev.client = hosts_.intern(host_part(r.client()), client_cache_);
+    intern_hosts(line, ev);
     ev.eof = d.eof;
     ev.have_rcount = d.have_rcount;
     ev.have_count = d.have_count;
@@ -208,10 +207,10 @@ Extract Extractor::extract_nfs23(const RecordLine& r, const Nfs23Decoded& d, Eve
     if (!d.toname.empty()) ev.toname.assign(d.toname);
     // Tokens are taken in order up to the first malformed one (the decoding's,
     // or an entry's): the handles before it are interned either way.
-    std::size_t stop = d.what == Extract::BadValue ? d.bad_token : r.tokens().size();
+    std::size_t stop = d.what == Extract::BadValue ? d.bad_token : line.rec.tokens().size();
     bool bad = d.what == Extract::BadValue;
     if (d.entries) {
-        std::span<const common::RecordToken> t = r.tokens();
+        std::span<const common::RecordToken> t = line.rec.tokens();
         for (std::size_t i = 0; i < stop; ++i) {
             if (t[i].key != "entry") continue;
             if (!add_entry(ev, t[i].value, is_hex)) {
@@ -313,8 +312,19 @@ void ParsedLine::parse(std::string_view line) {
     has_handle = false;
     if (kind != common::LineKind::Record) return;
     std::string_view prog = rec.prog();
-    std::uint32_t v = rec.vers_number();
-    if ((v == 2 || v == 3) && (prog == "nfs" || prog == "100003")) {
+    program = prog == "nfs" || prog == "100003"     ? Program::Nfs
+              : prog == "mount" || prog == "100005" ? Program::Mount
+                                                    : Program::Other;
+    ok = rec.status() == "ok";
+    time_digits = static_cast<std::uint8_t>(rec.time_digits());
+    vers = rec.vers_number();
+    uid = rec.uid_number() < 0 ? kNoId : static_cast<std::uint32_t>(rec.uid_number());
+    gid = rec.gid_number() < 0 ? kNoId : static_cast<std::uint32_t>(rec.gid_number());
+    t = rec.time_ns();
+    dur = rec.dur_ns();
+    client = host_part(rec.client());
+    server = host_part(rec.server());
+    if (program == Program::Nfs && (vers == 2 || vers == 3)) {
         nfs23 = true;
         Nfs23Decoded& d = decoded;
         d.op = op_from_proc(rec.proc());
@@ -338,9 +348,9 @@ void ParsedLine::parse(std::string_view line) {
         }
         return;
     }
-    for (const common::RecordToken& t : rec.tokens()) {
-        if (t.key == "fh" || t.key == "dir") {
-            handle_hash = HandleTable::key_hash(t.value);
+    for (const common::RecordToken& tok : rec.tokens()) {
+        if (tok.key == "fh" || tok.key == "dir") {
+            handle_hash = HandleTable::key_hash(tok.value);
             has_handle = true;
             return;
         }

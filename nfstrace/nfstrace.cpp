@@ -92,8 +92,8 @@ bool Tracer::take(const ParsedLine& line, std::string_view file, std::uint64_t l
         }
     }
     if (cfg_.summary)
-        summary_.add(rec, hosts_.intern(host_part(rec.client()), client_cache_),
-                     hosts_.intern(host_part(rec.server()), server_cache_), extractor_.time_digits());
+        summary_.add(rec, hosts_.intern(line.client, client_cache_), hosts_.intern(line.server, server_cache_),
+                     extractor_.time_digits());
     if (what == Extract::Compound) {
         ++in_.nfs4;
         Event base = ev;
