@@ -147,6 +147,7 @@ void Tracer::finish() {
     }
     writer_.set_time_digits(extractor_.time_digits());
     tracker_.finish();
+    writer_.finish();
     if (cfg_.summary) summary_.finish();
     out_.flush();
     const TrackerStats& t = tracker_.stats();

@@ -14,6 +14,7 @@
 #include "nfstrace/opens.hpp"
 #include "nfstrace/output.hpp"
 #include "nfstrace/summary.hpp"
+#include "nfstrace/write_behind.hpp"
 
 namespace nfstrace {
 
@@ -59,7 +60,7 @@ private:
     HostTable hosts_;
     DirListings listings_;
     Extractor extractor_;
-    OpenWriter writer_;
+    WriteBehind writer_;
     struct NullSink : OpenSink {
         void emit(const OpenRecord&) override {}
     } null_sink_;

@@ -11,11 +11,8 @@ ParseAhead::ParseAhead(int fd, std::size_t read_size) : reader_(fd, read_size) {
 }
 
 ParseAhead::~ParseAhead() {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        stop_.store(true, std::memory_order_relaxed);
-    }
-    freed_.notify_one();
+    stop_.store(true, std::memory_order_relaxed);
+    handoff_.stop();
     thread_.join();
 }
 
@@ -32,15 +29,7 @@ void ParseAhead::parse(ParsedBlock& b) {
 
 void ParseAhead::run() {
     for (std::size_t n = 0;; ++n) {
-        {
-            std::unique_lock<std::mutex> lock(mutex_);
-            while (n - taken_ == kBlocks && !stop_.load(std::memory_order_relaxed)) {
-                reader_waits_ = true;
-                freed_.wait(lock);
-            }
-            reader_waits_ = false;
-            if (stop_.load(std::memory_order_relaxed)) return;
-        }
+        if (!handoff_.wait_free(n)) return;
         ParsedBlock& b = blocks_[n % kBlocks];
         bool more = reader_.read(b.text, b.text_size);
         if (reader_.interrupted()) return;
@@ -52,36 +41,13 @@ void ParseAhead::run() {
             b.count = 0;
             b.read_error = reader_.read_error();
         }
-        bool wake;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            filled_ = n + 1;
-            wake = tracer_waits_;
-        }
-        if (wake) ready_.notify_one();
+        handoff_.filled(n);
         if (!more) return;
     }
 }
 
-const ParsedBlock& ParseAhead::next() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (filled_ == taken_) {
-        tracer_waits_ = true;
-        ready_.wait(lock);
-    }
-    tracer_waits_ = false;
-    return blocks_[taken_ % kBlocks];
-}
+const ParsedBlock& ParseAhead::next() { return blocks_[handoff_.wait_filled() % kBlocks]; }
 
-void ParseAhead::done() {
-    bool wake;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++taken_;
-        // The reader waits only with every block filled; wake it once half are free.
-        wake = reader_waits_ && filled_ - taken_ <= kBlocks - kWakeReaderAt;
-    }
-    if (wake) freed_.notify_one();
-}
+void ParseAhead::done() { handoff_.taken(); }
 
 }  // namespace nfstrace

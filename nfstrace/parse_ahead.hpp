@@ -1,21 +1,21 @@
 // Reads and parses rpcspy record lines on a thread of its own, ahead of the
 // tracer that takes them: reading, splitting, checking and decoding lines
 // (ParsedLine) needs none of the tracer's tables, and on a second core it
-// leaves the tracer only its own work. Blocks of parsed lines pass between the two threads through a small
-// ring; their storage is reused (no allocation per line once warm).
+// leaves the tracer only its own work. Blocks of parsed lines pass between the
+// two threads through a small ring (SlotHandoff); their storage is reused (no
+// allocation per line once warm).
 #pragma once
 
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "common/record_line.hpp"
 #include "nfstrace/event.hpp"
+#include "nfstrace/slot_handoff.hpp"
 
 namespace nfstrace {
 
@@ -47,9 +47,6 @@ public:
 
 private:
     static constexpr std::size_t kBlocks = 8;
-    // A waiting reader is woken once this many blocks are free, not at each
-    // one: fewer wake-ups when the reader is the faster side (as it is).
-    static constexpr std::size_t kWakeReaderAt = kBlocks / 2;
 
     void run();
     void parse(ParsedBlock& b);  // the lines of its text
@@ -57,15 +54,8 @@ private:
     common::LineBlockReader reader_;
     std::array<ParsedBlock, kBlocks> blocks_;
     std::uint64_t lines_read_ = 0;  // the reading thread's count
-
-    std::mutex mutex_;
-    std::condition_variable ready_;  // a block was filled
-    std::condition_variable freed_;  // blocks were given back
-    std::size_t filled_ = 0;         // blocks filled so far (under mutex_)
-    std::size_t taken_ = 0;          // blocks given back so far (under mutex_)
-    bool tracer_waits_ = false;
-    bool reader_waits_ = false;
-    std::atomic<bool> stop_{false};
+    SlotHandoff handoff_{kBlocks, kBlocks / 2};
+    std::atomic<bool> stop_{false};  // for a read waiting on a pipe
     std::thread thread_;
 };
 

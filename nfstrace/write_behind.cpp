@@ -1,0 +1,57 @@
+#include "nfstrace/write_behind.hpp"
+
+namespace nfstrace {
+
+WriteBehind::WriteBehind(common::OutBuffer& out, const Config& cfg, const HostTable& hosts)
+    : tracer_hosts_(hosts), writer_(out, cfg, hosts_) {
+    for (Batch& b : batches_) b.records.resize(kRecords);
+    // Slot 0 is free from the start: the tracer fills it without waiting.
+    thread_ = std::thread([this] { run(); });
+}
+
+WriteBehind::~WriteBehind() { finish(); }
+
+void WriteBehind::emit(const OpenRecord& r) {
+    Batch& b = current();
+    b.records[b.count++] = r;  // copies into storage kept from earlier batches
+    if (b.count == kRecords) hand_over(false);
+}
+
+void WriteBehind::hand_over(bool last) {
+    Batch& b = current();
+    for (; hosts_sent_ < tracer_hosts_.size(); ++hosts_sent_) b.new_hosts.push_back(tracer_hosts_.name(hosts_sent_));
+    b.digits = digits_;
+    b.header = header_;
+    header_ = false;
+    b.last = last;
+    handoff_.filled(filled_);
+    ++filled_;
+    if (!last) {
+        handoff_.wait_free(filled_);
+        Batch& next = current();
+        next.count = 0;
+        next.new_hosts.clear();
+    }
+}
+
+void WriteBehind::finish() {
+    if (finished_) return;
+    finished_ = true;
+    hand_over(true);
+    thread_.join();
+}
+
+void WriteBehind::run() {
+    for (;;) {
+        Batch& b = batches_[handoff_.wait_filled() % kBatches];
+        for (const std::string& h : b.new_hosts) hosts_.intern(h);
+        writer_.set_time_digits(b.digits);
+        if (b.header) writer_.header();
+        for (std::size_t i = 0; i < b.count; ++i) writer_.emit(b.records[i]);
+        bool last = b.last;
+        handoff_.taken();
+        if (last) return;
+    }
+}
+
+}  // namespace nfstrace
