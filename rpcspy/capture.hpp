@@ -1,7 +1,7 @@
 // libpcap input: a capture file (pcap or pcapng, "-" for standard input) or a
-// live interface, with an optional BPF filter. A pcap or pcapng capture of a
-// link type rpcspy decodes (a regular file, a pipe, standard input) is read by
-// rpcspy's own reader (capture_file.hpp) instead.
+// live interface, with an optional BPF filter. A pcap or pcapng capture that
+// rpcspy's own reader (capture_file.hpp) reads is read by it instead, from a
+// regular file, a pipe or standard input alike.
 #pragma once
 
 #include <pcap/pcap.h>
