@@ -2,8 +2,8 @@
 """rpcspy -r - and -r FIFO (standard input, pipes, FIFOs) give what rpcspy -r FILE
 gives: the same records (text, --json, with a filter), the same exit status, the
 same errors named "standard input", and rpcspy's own reader (-v). A stream its
-reader does not read goes to libpcap with no byte lost. Real processes, real
-pipes, real captures.
+reader does not read goes to libpcap with no byte lost. SIGINT while waiting on
+a quiet pipe ends the read cleanly. Real processes, real pipes, real captures.
 
 Usage: stdin_pipe.py RPCSPY LAB_CAPTURES SHARED_CAPTURES CACHE_DIR
 
@@ -203,7 +203,28 @@ def main():
         check(status == 1 and "rpcspy: standard input: cannot read as a pcap or pcapng capture: unknown file format" in err,
               f"not a capture: {err.strip()!r}")
 
-        # 7. The shared sample captures, where present.
+        # 7. SIGINT while rpcspy waits on a quiet pipe: the read ends as at the
+        # end of the capture (status 0, the records so far), not with an error.
+        writer = subprocess.Popen(["sh", "-c", 'cat "$1"; exec sleep 30', "sh", os.path.join(lab, "v3-udp.pcap")],
+                                  stdout=subprocess.PIPE)
+        reader = subprocess.Popen([rpcspy, "-r", "-"], stdin=writer.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        writer.stdout.close()
+        time.sleep(1)  # rpcspy has read all there is and waits for more
+        reader.send_signal(2)
+        try:
+            out, err = reader.communicate(timeout=10)
+            status = reader.returncode
+        except subprocess.TimeoutExpired:
+            reader.kill()
+            out, err = reader.communicate()
+            status = "still running 10 s after SIGINT"
+        writer.kill()
+        writer.wait()
+        want = run_file(rpcspy, os.path.join(lab, "v3-udp.pcap"))[1]
+        check(status == 0 and out == want and err == b"",
+              f"SIGINT on a quiet pipe: status {status}, {'the' if out == want else 'NOT the'} file's records, stderr {err!r}")
+
+        # 8. The shared sample captures, where present.
         if not os.path.isdir(shared):
             print(f"skip: no {shared} (the shared sample captures)")
         else:
