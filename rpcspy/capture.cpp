@@ -1,5 +1,7 @@
 #include "rpcspy/capture.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -23,9 +25,7 @@ namespace {
 constexpr std::size_t kFileBuffer = std::size_t{1} << 20;
 }  // namespace
 
-pcap_t* Capture::open_buffered(const std::string& path, char* err) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) return nullptr;  // err stays empty
+pcap_t* Capture::open_buffered(std::FILE* f, char* err) {
     file_buffer_ = std::make_unique_for_overwrite<char[]>(kFileBuffer);
     std::setvbuf(f, file_buffer_.get(), _IOFBF, kFileBuffer);
     pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
@@ -35,26 +35,35 @@ pcap_t* Capture::open_buffered(const std::string& path, char* err) {
 
 bool Capture::open_file(const std::string& path) {
     char err[PCAP_ERRBUF_SIZE] = "";
-    source_ = path == "-" ? "standard input" : path;
+    const bool standard_input = path == "-";
+    source_ = standard_input ? "standard input" : path;
     auto unreadable = [this](const std::string& why) {
         error_ = source_ + ": cannot read as a pcap or pcapng capture: " + why;
         return false;
     };
-    if (path != "-") {
-        // A regular file in a format rpcspy's reader knows is read by it;
-        // anything else (pipes, other formats, other link types) by libpcap.
-        file_ = std::make_unique<CaptureFileReader>();
-        switch (file_->open(path)) {
-            case CaptureFileParser::Open::Ok: return true;  // its link types are all supported
-            case CaptureFileParser::Open::Error:
-            case CaptureFileParser::Open::NeedMore:  // (not from a reader)
-                return unreadable(file_->error());
-            case CaptureFileParser::Open::NotMine: file_.reset(); break;
-        }
+    // A capture in a format and link type rpcspy's reader knows is read by it,
+    // whether a file, a pipe or standard input; anything else by libpcap.
+    file_ = std::make_unique<CaptureFileReader>();
+    switch (standard_input ? file_->open_stream(STDIN_FILENO) : file_->open(path)) {
+        case CaptureFileParser::Open::Ok: return true;  // its link types are all supported
+        case CaptureFileParser::Open::Error:
+        case CaptureFileParser::Open::NeedMore:  // (not from a reader)
+            return unreadable(file_->error());
+        case CaptureFileParser::Open::NotMine: break;
     }
-    p_ = path == "-" ? nullptr : open_buffered(path, err);
-    // Standard input, or a file fopen refuses: libpcap's own open (and its error message).
-    if (!p_ && !err[0]) p_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+    if (file_->stream()) {
+        // The reader has taken the stream's first bytes: libpcap reads them
+        // from it, then the rest of the stream.
+        std::FILE* f = file_->hand_over_stream();
+        if (!f) return unreadable(std::string("cannot hand the stream to libpcap: ") + std::strerror(errno));
+        file_.reset();
+        p_ = open_buffered(f, err);
+    } else {
+        file_.reset();
+        if (std::FILE* f = std::fopen(path.c_str(), "rb")) p_ = open_buffered(f, err);
+        // A file fopen refuses: libpcap's own open (and its error message).
+        if (!p_ && !err[0]) p_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+    }
     if (!p_) return unreadable(err);
     if (!link_type_supported(pcap_datalink(p_))) {
         const char* name = pcap_datalink_val_to_name(pcap_datalink(p_));
@@ -189,8 +198,8 @@ Capture::End Capture::run_file(const FrameHandler& handler) {
         switch (reader.next(f)) {
             case CaptureFileParser::Next::Frame: break;
             case CaptureFileParser::Next::End: return End::Eof;
+            case CaptureFileParser::Next::NeedMore: continue;  // a signal while waiting on a pipe: stop?
             case CaptureFileParser::Next::Error:
-            case CaptureFileParser::Next::NeedMore:  // (not from a reader)
                 error_ = source_ + ": " + reader.error();
                 return End::Error;
         }

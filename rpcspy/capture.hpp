@@ -1,12 +1,14 @@
 // libpcap input: a capture file (pcap or pcapng, "-" for standard input) or a
-// live interface, with an optional BPF filter. A regular pcap or pcapng file
-// is read by rpcspy's own reader (capture_file.hpp) instead.
+// live interface, with an optional BPF filter. A pcap or pcapng capture that
+// rpcspy's own reader (capture_file.hpp) reads is read by it instead, from a
+// regular file, a pipe or standard input alike.
 #pragma once
 
 #include <pcap/pcap.h>
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -77,9 +79,9 @@ public:
     std::uint64_t frames() const { return frames_; }
 
 private:
-    // A capture file read through a large stdio buffer; nullptr with err empty
-    // when the file cannot be opened, nullptr with err set when libpcap refuses it.
-    pcap_t* open_buffered(const std::string& path, char* err);
+    // libpcap on `f` through a large stdio buffer; nullptr with err set (and
+    // `f` closed) when libpcap refuses it.
+    pcap_t* open_buffered(std::FILE* f, char* err);
     End run_file(const FrameHandler& handler);
 
     pcap_t* p_ = nullptr;
@@ -88,7 +90,7 @@ private:
     std::string error_;
     std::string source_;
     std::uint64_t frames_ = 0;
-    std::unique_ptr<CaptureFileReader> file_;  // a regular file read without libpcap (p_ is then null)
+    std::unique_ptr<CaptureFileReader> file_;  // a capture read without libpcap (p_ is then null)
     bpf_program file_filter_{};                // its filter (no instructions: none)
     std::atomic<bool> stop_{false};            // stop() on such a file
 };

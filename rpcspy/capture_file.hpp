@@ -1,13 +1,14 @@
 // A capture file read without libpcap: CaptureFileParser walks a pcap or pcapng
 // file held in memory (whole, or a window of it) and hands out each frame as a
 // pointer into it (no copy, no allocation per frame); CaptureFileReader reads a
-// regular file into one reused buffer for it (one copy, kernel to buffer,
-// instead of libpcap's two). Timestamps are what libpcap gives with
-// PCAP_TSTAMP_PRECISION_NANO.
+// file, a pipe or standard input into one reused buffer for it (one copy,
+// kernel to buffer, instead of libpcap's two). Timestamps are what libpcap
+// gives with PCAP_TSTAMP_PRECISION_NANO.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <span>
 #include <string>
@@ -95,7 +96,9 @@ private:
     std::string error_;
 };
 
-// A regular file read through one buffer (grown only for a record longer than it).
+// A capture read through one buffer (grown only for a record longer than it):
+// a regular file, or a stream (a pipe, a FIFO, standard input) read once from
+// start to end.
 class CaptureFileReader {
 public:
     // 256 KiB: the kernel's copy costs the same into 64 KiB to 1 MiB buffers
@@ -108,19 +111,38 @@ public:
     CaptureFileReader(const CaptureFileReader&) = delete;
     CaptureFileReader& operator=(const CaptureFileReader&) = delete;
 
-    // NotMine when `path` cannot be opened or is not a regular file of a format
-    // and link type the parser reads (libpcap then reads it, or says why not);
-    // Error with error() set on a damaged file.
+    // NotMine when `path` cannot be opened, is a directory, or is not in a
+    // format and link type the parser reads (libpcap then reads it, or says
+    // why not); Error with error() set on a damaged capture. A path that is not
+    // a regular file (a FIFO, /dev/stdin on a pipe) is read as a stream.
     CaptureFileParser::Open open(const std::string& path);
-    // A frame is valid until the next call.
+    // The same on `fd`, already open (standard input), read as a stream from
+    // where it stands; the reader does not close it.
+    CaptureFileParser::Open open_stream(int fd);
+    // A frame is valid until the next call. NeedMore: a signal interrupted the
+    // wait for the next record (on a pipe); calling again goes on waiting.
     CaptureFileParser::Next next(CapturedFrame& frame);
     const CaptureFileParser& parser() const { return parser_; }
     const std::string& error() const { return read_error_.empty() ? parser_.error() : read_error_; }
 
+    // After open() said NotMine on a stream: its bytes cannot be read a second
+    // time, so libpcap must get those the reader took. True then.
+    bool stream() const { return stream_; }
+    // A stdio stream for libpcap that gives the bytes the reader took and then
+    // the rest of the stream (no byte lost; ftell works). It owns what the
+    // reader held (buffer, descriptor): the reader is empty afterwards.
+    // nullptr with errno set if it cannot be made.
+    std::FILE* hand_over_stream();
+
 private:
-    bool fill();  // reads more after the buffer's len_ bytes (growing a full buffer)
+    enum class Fill { Read, Interrupted, Failed };
+    Fill fill();  // reads more after the buffer's len_ bytes (growing a full buffer)
+    CaptureFileParser::Open read_header();
+    void drop_consumed();  // moves the unread tail (part of a record) to the buffer's start
 
     int fd_ = -1;
+    bool owns_fd_ = false;  // false for standard input
+    bool stream_ = false;   // read once: a pipe, a FIFO, standard input
     std::unique_ptr<std::uint8_t[]> buf_;
     std::size_t cap_;
     std::size_t len_ = 0;       // bytes in buf_

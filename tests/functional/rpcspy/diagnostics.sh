@@ -21,16 +21,18 @@ head -c 3000 "$good" > "$tmp/cut.pcap"             # cut inside a packet record
 expect 1 "$tmp/text.pcap: cannot read as a pcap or pcapng capture" -- "$rpcspy" -r "$tmp/text.pcap"
 expect 1 "$tmp/empty.pcap: cannot read" -- "$rpcspy" -r "$tmp/empty.pcap"
 expect 1 "no/such/file: cannot read" -- "$rpcspy" -r no/such/file
-# A regular file is read by rpcspy's reader (exact offset and frame), standard input by libpcap.
+# A regular file, standard input and a pipe are read by rpcspy's reader (exact offset and frame).
 expect 1 "cut.pcap: byte [0-9]+: frame [0-9]+: record header says [0-9]+ captured bytes, only [0-9]+ left in the file \(truncated capture\?\)" -- "$rpcspy" -r "$tmp/cut.pcap"
-expect 1 "standard input: near byte [0-9]+: after [0-9]+ frames: truncated" -- sh -c "exec \"\$0\" -r - < \"\$1\"" "$rpcspy" "$tmp/cut.pcap"
+expect 1 "standard input: byte [0-9]+: frame [0-9]+: record header says [0-9]+ captured bytes, only [0-9]+ left in the file \(truncated capture\?\)" -- sh -c "exec \"\$0\" -r - < \"\$1\"" "$rpcspy" "$tmp/cut.pcap"
+expect 1 "standard input: byte [0-9]+: frame [0-9]+: record header says [0-9]+ captured bytes, only [0-9]+ left in the file \(truncated capture\?\)" -- sh -c "cat \"\$1\" | \"\$0\" -r -" "$rpcspy" "$tmp/cut.pcap"
 expect 2 "exactly one of -r FILE and -i INTERFACE" -- "$rpcspy"
 expect 2 "unrecognised option|unrecognized option" -- "$rpcspy" --no-such-option
 expect 2 "time-precision must be micro or nano" -- "$rpcspy" -r "$good" --time-precision pico
 expect 1 "filter expression 'port port'" -- "$rpcspy" -r "$good" port port
-# -v says how the file is read: rpcspy's reader, or libpcap (standard input).
+# -v says how the file is read: rpcspy's reader (a file, standard input, a pipe), or libpcap.
 expect 0 "reading .*v3-all-tcp.pcap \(pcap, direct reader\)" -- "$rpcspy" -v -r "$good"
-expect 0 "reading standard input \(through libpcap\)" -- sh -c "exec \"\$0\" -v -r - < \"\$1\"" "$rpcspy" "$good"
+expect 0 "reading standard input \(pcap, direct reader\)" -- sh -c "exec \"\$0\" -v -r - < \"\$1\"" "$rpcspy" "$good"
+expect 0 "reading standard input \(pcap, direct reader\)" -- sh -c "cat \"\$1\" | \"\$0\" -v -r -" "$rpcspy" "$good"
 # --workers: live only, without --count, 1 to 64.
 expect 2 "--workers needs a live capture \(-i\)" -- "$rpcspy" -r "$good" --workers 2
 expect 2 "--count cannot be combined with --workers" -- "$rpcspy" -i lo --workers 2 -c 3

@@ -1,16 +1,23 @@
 // rpcspy's capture file reader against libpcap: same frames, same link type,
 // same timestamps (nanosecond precision) on real and synthetic captures, with
 // the default buffer and with a tiny one (records across refills, growth); a
-// precise error on each kind of damage; filter and stop in Capture.
+// precise error on each kind of damage; filter and stop in Capture. Streams:
+// the same frames from a pipe (written whole or a few bytes at a time) as from
+// the file, the same errors, and a stream the reader does not read handed to
+// libpcap whole.
 #include <catch2/catch.hpp>
 
 #include <pcap/pcap.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -237,6 +244,110 @@ std::string read_error_of(const TempDir& dir, const std::vector<std::uint8_t>& b
     return e;
 }
 
+std::vector<std::uint8_t> file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A child process that writes `bytes` into a pipe, `piece` bytes per write(2)
+// (pausing now and then, so that the reader finds the pipe empty and reads
+// short pieces), then closes it. The reader gets read_fd.
+struct PipeWriter {
+    int read_fd = -1;
+    pid_t pid = -1;
+    PipeWriter(const std::vector<std::uint8_t>& bytes, std::size_t piece) {
+        int fds[2];
+        REQUIRE(::pipe(fds) == 0);
+        pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::close(fds[0]);
+            std::size_t writes = 0;
+            for (std::size_t at = 0; at < bytes.size(); at += piece) {
+                const std::size_t n = std::min(piece, bytes.size() - at);
+                if (::write(fds[1], bytes.data() + at, n) != static_cast<ssize_t>(n)) ::_exit(1);
+                if (++writes % 64 == 0) ::usleep(50);
+            }
+            ::_exit(0);
+        }
+        ::close(fds[1]);
+        read_fd = fds[0];
+    }
+    ~PipeWriter() {
+        ::close(read_fd);  // a writer still writing (the reader stopped early) gets EPIPE
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+    }
+    PipeWriter(const PipeWriter&) = delete;
+    PipeWriter& operator=(const PipeWriter&) = delete;
+};
+
+// The frames (or the error) of `bytes` written into a pipe `piece` bytes at a time.
+Read read_through_pipe(const std::vector<std::uint8_t>& bytes, std::size_t piece, std::size_t buffer) {
+    PipeWriter writer(bytes, piece);
+    Read r;
+    CaptureFileReader stream(buffer);
+    const auto outcome = stream.open_stream(writer.read_fd);
+    if (outcome != CaptureFileParser::Open::Ok) {
+        r.error = true;
+        r.message = outcome == CaptureFileParser::Open::NotMine ? "not mine" : stream.error();
+        return r;
+    }
+    r.dlt = stream.parser().datalink();
+    rpcspy::CapturedFrame f;
+    CaptureFileParser::Next n;
+    while ((n = stream.next(f)) == CaptureFileParser::Next::Frame)
+        r.frames.push_back({f.ts.sec, f.ts.nsec, f.caplen, f.len, std::vector<std::uint8_t>(f.data, f.data + f.caplen)});
+    if (n != CaptureFileParser::Next::End) {
+        r.error = true;
+        r.message = stream.error();
+    }
+    return r;
+}
+
+void require_pipe_reads_as_file(const std::string& path, std::size_t piece, std::size_t buffer) {
+    INFO(path << ", written " << piece << " bytes at a time, read through a buffer of " << buffer);
+    const Read want = read_with_reader(path, CaptureFileReader::kDefaultBuffer);
+    const Read got = read_through_pipe(file_bytes(path), piece, buffer);
+    CHECK(got.message == want.message);
+    CHECK(got.dlt == want.dlt);
+    CHECK(got.frames.size() == want.frames.size());
+    CHECK(got.frames == want.frames);
+}
+
+// Standard input replaced by `fd` for the life of the object.
+struct StdinFrom {
+    int saved = ::dup(STDIN_FILENO);
+    explicit StdinFrom(int fd) { REQUIRE(::dup2(fd, STDIN_FILENO) == STDIN_FILENO); }
+    ~StdinFrom() {
+        ::dup2(saved, STDIN_FILENO);
+        ::close(saved);
+    }
+    StdinFrom(const StdinFrom&) = delete;
+    StdinFrom& operator=(const StdinFrom&) = delete;
+};
+
+// v3-udp.pcap (Ethernet) with its Ethernet headers cut off, as a pcap of
+// LINKTYPE `linktype` (101 or 12, both raw IP).
+std::vector<std::uint8_t> raw_ip_copy(std::uint32_t linktype) {
+    const auto eth = file_bytes(std::string(TOOLKIT_SOURCE_DIR) + "/tests/captures/lab/v3-udp.pcap");
+    REQUIRE(eth.size() > 24);
+    Bytes out = pcap_header(false, false, linktype);
+    auto u32_at = [&](std::size_t at) {
+        return std::uint32_t{eth[at]} | std::uint32_t{eth[at + 1]} << 8 | std::uint32_t{eth[at + 2]} << 16 |
+               std::uint32_t{eth[at + 3]} << 24;
+    };
+    for (std::size_t at = 24; at + 16 <= eth.size();) {
+        const std::uint32_t caplen = u32_at(at + 8), len = u32_at(at + 12);
+        REQUIRE(caplen >= 14);
+        REQUIRE(at + 16 + caplen <= eth.size());
+        const std::vector<std::uint8_t> ip(eth.begin() + static_cast<long>(at + 16 + 14), eth.begin() + static_cast<long>(at + 16 + caplen));
+        pcap_record(out, u32_at(at), u32_at(at + 4), ip, len - 14);
+        at += 16 + caplen;
+    }
+    return out.v;
+}
+
 }  // namespace
 
 TEST_CASE("capture_file: the project's captures read as libpcap reads them", "[capture_file]") {
@@ -334,8 +445,11 @@ TEST_CASE("capture_file: other formats and link types are left to libpcap", "[ca
     shb(b);
     idb(b, 127, 0);  // radiotap
     CHECK(read_error_of(dir, b.v) == "not mine");
-    CaptureFileReader fifo;
-    CHECK(fifo.open("/dev/null") == CaptureFileParser::Open::NotMine);  // not a regular file
+    CaptureFileReader device;  // not a regular file: read as a stream
+    CHECK(device.open("/dev/null") == CaptureFileParser::Open::Error);
+    CHECK(device.error() == "byte 0: the file is empty");
+    CaptureFileReader directory;
+    CHECK(directory.open("/") == CaptureFileParser::Open::NotMine);
     CaptureFileReader missing;
     CHECK(missing.open("/no/such/file") == CaptureFileParser::Open::NotMine);
 }
@@ -517,4 +631,161 @@ TEST_CASE("capture_file: a file truncated while being read ends with the truncat
     CHECK(c.run([&](const rpcspy::Timestamp&, const std::uint8_t*, std::size_t) { ++seen; }) == rpcspy::Capture::End::Error);
     CHECK(seen == 393);
     CHECK(c.error() == p + ": byte 399312: frame 394: record header says 1000 captured bytes, only 672 left in the file (truncated capture?)");
+}
+
+TEST_CASE("capture_file: a pipe reads as the file, written whole or a few bytes at a time", "[capture_file][stream]") {
+    const auto files = captures_under(fs::path(TOOLKIT_SOURCE_DIR) / "tests/captures");
+    REQUIRE(files.size() >= 5);
+    for (const auto& f : files) require_pipe_reads_as_file(f, std::size_t{1} << 20, CaptureFileReader::kDefaultBuffer);
+    // Short reads: records cut across reads, the buffer's tail kept, the buffer grown.
+    require_pipe_reads_as_file(files.front(), 7, CaptureFileReader::kDefaultBuffer);
+    require_pipe_reads_as_file(files.front(), 1000, 100);
+}
+
+TEST_CASE("capture_file: pcapng through a pipe, written a few bytes at a time", "[capture_file][stream]") {
+    TempDir dir;
+    for (bool big : {false, true}) {
+        Bytes b{big};
+        shb(b);
+        idb(b, 1, 0, 9);
+        for (unsigned i = 0; i < 50; ++i) epb(b, 0, 1'700'000'000'000'000'000ull + i, payload(60 + i * 10, i));
+        spb(b, payload(100, 3), 100);
+        shb(b);  // a second section
+        idb(b, 1, 0);
+        epb(b, 0, 1, payload(1514, 9));
+        const std::string p = dir.write("s.pcapng", b.v);
+        require_same_as_libpcap(p);
+        for (std::size_t piece : {std::size_t{3}, std::size_t{1} << 20}) require_pipe_reads_as_file(p, piece, 64);
+    }
+    const fs::path shared = fs::path(TOOLKIT_SOURCE_DIR) / "../shared/captures/malformed/tcpdump_nfs-seg-fault-1.pcapng";
+    if (fs::exists(shared)) require_pipe_reads_as_file(shared.string(), 5, CaptureFileReader::kDefaultBuffer);
+    else WARN("skipped: no " << shared.string() << " (a real pcapng among the shared sample captures)");
+}
+
+TEST_CASE("capture_file: a pipe closed in the middle of a record ends with the file's truncation error", "[capture_file][stream]") {
+    Bytes b = pcap_header(false, false, 1);
+    pcap_record(b, 1, 0, payload(100, 1));
+    pcap_record(b, 2, 0, payload(100, 2));
+    b.v.resize(b.v.size() - 30);
+    for (std::size_t piece : {std::size_t{1}, std::size_t{1} << 20}) {
+        const Read r = read_through_pipe(b.v, piece, CaptureFileReader::kDefaultBuffer);
+        CHECK(r.frames.size() == 1);
+        CHECK(r.message == "byte 140: frame 2: record header says 100 captured bytes, only 70 left in the file (truncated capture?)");
+    }
+    Bytes ng;
+    shb(ng);
+    idb(ng, 1, 0);
+    const std::size_t cut_block = ng.v.size();
+    epb(ng, 0, 1, payload(60, 1));
+    ng.v.resize(ng.v.size() - 3);
+    const Read r = read_through_pipe(ng.v, 5, 64);
+    CHECK(r.frames.empty());
+    CHECK(r.message == "byte " + std::to_string(cut_block) + ": after 0 frames: enhanced packet block (type 0x00000006) length " +
+                           std::to_string(ng.v.size() + 3 - cut_block) + ", only " + std::to_string(ng.v.size() - cut_block) +
+                           " bytes left in the file (truncated capture?)");
+    const Read empty = read_through_pipe({}, 1, CaptureFileReader::kDefaultBuffer);
+    CHECK(empty.message == "byte 0: the file is empty");
+}
+
+TEST_CASE("capture_file: a stream the reader does not read goes to libpcap whole", "[capture_file][stream]") {
+    std::string text_s = "this is not a capture file\n";
+    const std::vector<std::uint8_t> text(text_s.begin(), text_s.end());
+    Bytes wifi = pcap_header(false, false, 105);  // 802.11
+    pcap_record(wifi, 1, 0, payload(100, 1));
+    Bytes radiotap_ng;
+    shb(radiotap_ng);
+    idb(radiotap_ng, 127, 0);
+    epb(radiotap_ng, 0, 1, payload(60, 1));
+    const auto raw12 = raw_ip_copy(12);  // DLT_RAW as LINKTYPE 12: rpcspy decodes it, its reader leaves it to libpcap
+    Bytes big_text;
+    big_text.raw(payload(CaptureFileReader::kDefaultBuffer * 3 + 5, 4));  // more than the reader's first read
+    const std::vector<const std::vector<std::uint8_t>*> inputs = {&text, &wifi.v, &radiotap_ng.v, &raw12, &big_text.v};
+    for (const auto* bytes : inputs) {
+        for (std::size_t piece : {std::size_t{3}, std::size_t{1} << 20}) {
+            INFO(bytes->size() << " bytes, written " << piece << " at a time");
+            PipeWriter writer(*bytes, piece);
+            CaptureFileReader stream(64);
+            REQUIRE(stream.open_stream(writer.read_fd) == CaptureFileParser::Open::NotMine);
+            REQUIRE(stream.stream());
+            std::FILE* f = stream.hand_over_stream();
+            REQUIRE(f);
+            std::vector<std::uint8_t> got;
+            char chunk[4096];
+            for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;) got.insert(got.end(), chunk, chunk + n);
+            CHECK(std::ftell(f) == static_cast<long>(bytes->size()));
+            std::fclose(f);
+            CHECK(got == *bytes);
+        }
+    }
+}
+
+TEST_CASE("capture_file: Capture reads standard input with rpcspy's reader, and falls back to libpcap", "[capture_file][stream]") {
+    const std::string lab = std::string(TOOLKIT_SOURCE_DIR) + "/tests/captures/lab/v3-udp.pcap";
+    auto frames_of = [](rpcspy::Capture& c) {
+        std::vector<Frame> frames;
+        CHECK(c.run([&](const rpcspy::Timestamp& ts, const std::uint8_t* d, std::size_t caplen) {
+            frames.push_back({ts.sec, ts.nsec, static_cast<std::uint32_t>(caplen), 0, std::vector<std::uint8_t>(d, d + caplen)});
+        }) == rpcspy::Capture::End::Eof);
+        return frames;
+    };
+    rpcspy::Capture file;
+    REQUIRE(file.open_file(lab));
+    const auto want = frames_of(file);
+    {
+        PipeWriter writer(file_bytes(lab), 4096);
+        StdinFrom in(writer.read_fd);
+        rpcspy::Capture c;
+        REQUIRE(c.open_file("-"));
+        CHECK(c.source() == "standard input");
+        CHECK(c.file_reader() == "pcap, direct reader");
+        CHECK(frames_of(c) == want);
+    }
+    {
+        // Raw IP as LINKTYPE 12: libpcap reads it, with the bytes the reader took first.
+        TempDir dir;
+        rpcspy::Capture raw101;
+        REQUIRE(raw101.open_file(dir.write("raw101.pcap", raw_ip_copy(101))));
+        CHECK(raw101.file_reader() == "pcap, direct reader");
+        const auto want_raw = frames_of(raw101);
+        CHECK(want_raw.size() == want.size());
+        for (std::size_t piece : {std::size_t{3}, std::size_t{1} << 20}) {
+            PipeWriter writer(raw_ip_copy(12), piece);
+            StdinFrom in(writer.read_fd);
+            rpcspy::Capture c;
+            REQUIRE(c.open_file("-"));
+            CHECK(c.file_reader() == "through libpcap");
+            CHECK(c.datalink() == DLT_RAW);
+            CHECK(frames_of(c) == want_raw);
+        }
+        // libpcap's errors say where, through the stream too.
+        auto cut = raw_ip_copy(12);
+        cut.resize(cut.size() - 10);
+        PipeWriter writer(cut, 1 << 20);
+        StdinFrom in(writer.read_fd);
+        rpcspy::Capture c;
+        REQUIRE(c.open_file("-"));
+        CHECK(c.run([](const rpcspy::Timestamp&, const std::uint8_t*, std::size_t) {}) == rpcspy::Capture::End::Error);
+        CHECK(c.error().starts_with("standard input: near byte "));
+        CHECK(c.error().find(": after " + std::to_string(want_raw.size() - 1) + " frames: truncated dump file") != std::string::npos);
+    }
+    {
+        Bytes b = pcap_header(false, false, 1);
+        pcap_record(b, 1, 0, payload(100, 1));
+        pcap_record(b, 2, 0, payload(100, 2));
+        b.v.resize(b.v.size() - 30);
+        PipeWriter writer(b.v, 1);
+        StdinFrom in(writer.read_fd);
+        rpcspy::Capture c;
+        REQUIRE(c.open_file("-"));
+        CHECK(c.run([](const rpcspy::Timestamp&, const std::uint8_t*, std::size_t) {}) == rpcspy::Capture::End::Error);
+        CHECK(c.error() == "standard input: byte 140: frame 2: record header says 100 captured bytes, only 70 left in the file (truncated capture?)");
+    }
+    {
+        std::string text = "this is not a capture file\n";
+        PipeWriter writer({text.begin(), text.end()}, 5);
+        StdinFrom in(writer.read_fd);
+        rpcspy::Capture c;
+        CHECK_FALSE(c.open_file("-"));
+        CHECK(c.error().starts_with("standard input: cannot read as a pcap or pcapng capture: "));
+    }
 }
