@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -347,16 +348,33 @@ LineBlockReader::LineBlockReader(int fd, std::size_t read_size) : fd_(fd), read_
     regular_ = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+LineBlockReader::~LineBlockReader() {
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void LineBlockReader::make_interruptible() {
+    interruptible_ = true;
+    if (wake_fd_ < 0) wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+void LineBlockReader::interrupt() {
+    interrupt_.store(true, std::memory_order_release);
+    if (wake_fd_ >= 0) {
+        std::uint64_t one = 1;
+        [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+    }
+}
+
 std::size_t LineBlockReader::read_some(char* to, std::size_t n) {
     for (;;) {
-        if (interrupt_ && !regular_) {
-            if (interrupt_->load(std::memory_order_relaxed)) {
+        if (interruptible_ && !regular_) {
+            if (interrupt_.load(std::memory_order_acquire)) {
                 interrupted_ = true;
                 return 0;
             }
-            pollfd p{fd_, POLLIN, 0};
-            int ready = ::poll(&p, 1, 100);
-            if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
+            pollfd p[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+            int ready = wake_fd_ >= 0 ? ::poll(p, 2, -1) : ::poll(p, 1, 100);
+            if (ready == 0 || (ready < 0 && errno == EINTR) || (ready > 0 && p[0].revents == 0)) continue;
             // Anything else (readable, hung up, an error, or an fd poll does
             // not know): the read says what it is.
         }

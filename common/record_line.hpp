@@ -164,6 +164,7 @@ public:
     static constexpr std::size_t kReadSize = std::size_t{64} << 10;
 
     explicit LineBlockReader(int fd, std::size_t read_size = kReadSize);
+    ~LineBlockReader();
     LineBlockReader(const LineBlockReader&) = delete;
     LineBlockReader& operator=(const LineBlockReader&) = delete;
 
@@ -174,9 +175,13 @@ public:
     bool read(std::vector<char>& block, std::size_t& size);
     // errno of a read error, 0 if none.
     int read_error() const { return read_error_; }
-    // Makes a read() waiting for input that is not a regular file give up
-    // (within a tenth of a second) once `flag` is set.
-    void interrupt_on(const std::atomic<bool>* flag) { interrupt_ = flag; }
+    // Makes read() interruptible: once interrupt() is called (from any
+    // thread), a read waiting for input that is not a regular file gives up,
+    // as does every later one. Waits in poll(2) on the input and an eventfd,
+    // so an idle reader costs nothing; without an eventfd (none left), it
+    // looks for interrupt() every tenth of a second instead.
+    void make_interruptible();
+    void interrupt();
     bool interrupted() const { return interrupted_; }
 
 private:
@@ -189,7 +194,9 @@ private:
     bool regular_ = false;     // a regular file: read() never waits
     bool eof_ = false;
     int read_error_ = 0;
-    const std::atomic<bool>* interrupt_ = nullptr;
+    bool interruptible_ = false;
+    int wake_fd_ = -1;  // the eventfd interrupt() writes to
+    std::atomic<bool> interrupt_{false};
     bool interrupted_ = false;
 };
 

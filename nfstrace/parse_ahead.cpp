@@ -6,13 +6,13 @@
 namespace nfstrace {
 
 ParseAhead::ParseAhead(int fd, std::size_t read_size) : reader_(fd, read_size) {
-    reader_.interrupt_on(&stop_);
+    reader_.make_interruptible();
     thread_ = std::thread([this] { run(); });
 }
 
 ParseAhead::~ParseAhead() {
-    stop_.store(true, std::memory_order_relaxed);
-    handoff_.stop();
+    reader_.interrupt();  // a read waiting on a silent pipe
+    handoff_.stop();      // a wait for a free block
     thread_.join();
 }
 

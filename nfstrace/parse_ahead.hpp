@@ -7,7 +7,6 @@
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <thread>
@@ -55,7 +54,6 @@ private:
     std::array<ParsedBlock, kBlocks> blocks_;
     std::uint64_t lines_read_ = 0;  // the reading thread's count
     SlotHandoff handoff_{kBlocks, kBlocks / 2};
-    std::atomic<bool> stop_{false};  // for a read waiting on a pipe
     std::thread thread_;
 };
 

@@ -271,25 +271,25 @@ TEST_CASE("line blocks: a read error is reported after the lines before it") {
     ::close(fd);
 }
 
-TEST_CASE("line blocks: a read waiting on a pipe gives up once its flag is set") {
+TEST_CASE("line blocks: a read waiting on a pipe gives up when interrupted") {
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
     REQUIRE(::write(fds[1], "one\ntw", 6) == 6);  // the writer stays open, silent
-    std::atomic<bool> stop{false};
     common::LineBlockReader reader(fds[0]);
-    reader.interrupt_on(&stop);
+    reader.make_interruptible();
     std::vector<char> block;
     std::size_t size = 0;
     REQUIRE(reader.read(block, size));
     CHECK(std::string_view(block.data(), size) == "one\n");
     std::thread stopper([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        stop = true;
+        reader.interrupt();
     });
-    CHECK_FALSE(reader.read(block, size));  // would wait for ever without the flag
+    CHECK_FALSE(reader.read(block, size));  // would wait for ever without interrupt()
     stopper.join();
     CHECK(reader.interrupted());
     CHECK(reader.read_error() == 0);
+    CHECK_FALSE(reader.read(block, size));  // and stays interrupted
     ::close(fds[0]);
     ::close(fds[1]);
 }
