@@ -391,7 +391,7 @@ bool LineBlockReader::read(std::vector<char>& block, std::size_t& size) {
     if (interrupted_) return false;
     std::size_t have = carry_.size();
     if (block.size() < have + read_size_) block.resize(have + read_size_);
-    std::memcpy(block.data(), carry_.data(), have);
+    if (have) std::memcpy(block.data(), carry_.data(), have);  // (an empty carry_ may have no storage)
     carry_.clear();
     for (;;) {
         std::size_t got = 0;
