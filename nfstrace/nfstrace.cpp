@@ -114,6 +114,14 @@ bool Tracer::take(const ParsedLine& line, std::string_view file, std::uint64_t l
 bool Tracer::feed(int fd, std::string_view file) {
     ParseAhead input(fd);
     for (;;) {
+        // Input that runs dry (a live rpcspy | nfstrace): what is inferred so
+        // far is written out now, rather than when the output buffer fills.
+        if (!input.ready()) {
+            if (cfg_.summary)
+                out_.flush();
+            else
+                writer_.flush();
+        }
         const ParsedBlock& block = input.next();
         if (block.last) {
             if (!block.read_error) return true;

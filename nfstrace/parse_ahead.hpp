@@ -41,6 +41,8 @@ public:
     // The next block, waiting for it; valid until done(). After the block
     // marked last, next() must not be called.
     const ParsedBlock& next();
+    // Would next() return at once? (False while the input has nothing new.)
+    bool ready() { return handoff_.any_filled(); }
     // Gives back the block next() returned.
     void done();
 

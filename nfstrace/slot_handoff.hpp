@@ -47,6 +47,11 @@ public:
         taker_waits_ = false;
         return taken_;
     }
+    // Taker: would wait_filled() return at once?
+    bool any_filled() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return filled_ != taken_;
+    }
     // Taker: gives back the slot wait_filled() returned.
     void taken() {
         bool wake;

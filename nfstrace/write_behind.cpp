@@ -3,7 +3,7 @@
 namespace nfstrace {
 
 WriteBehind::WriteBehind(common::OutBuffer& out, const Config& cfg, const HostTable& hosts)
-    : tracer_hosts_(hosts), writer_(out, cfg, hosts_) {
+    : tracer_hosts_(hosts), out_(out), writer_(out, cfg, hosts_) {
     for (Batch& b : batches_) b.records.resize(kRecords);
     // Slot 0 is free from the start: the tracer fills it without waiting.
     thread_ = std::thread([this] { run(); });
@@ -17,12 +17,13 @@ void WriteBehind::emit(const OpenRecord& r) {
     if (b.count == kRecords) hand_over(false);
 }
 
-void WriteBehind::hand_over(bool last) {
+void WriteBehind::hand_over(bool last, bool flush) {
     Batch& b = current();
     for (; hosts_sent_ < tracer_hosts_.size(); ++hosts_sent_) b.new_hosts.push_back(tracer_hosts_.name(hosts_sent_));
     b.digits = digits_;
     b.header = header_;
     header_ = false;
+    b.flush = flush;
     b.last = last;
     handoff_.filled(filled_);
     ++filled_;
@@ -48,6 +49,7 @@ void WriteBehind::run() {
         writer_.set_time_digits(b.digits);
         if (b.header) writer_.header();
         for (std::size_t i = 0; i < b.count; ++i) writer_.emit(b.records[i]);
+        if (b.flush) out_.flush();
         bool last = b.last;
         handoff_.taken();
         if (last) return;

@@ -32,6 +32,9 @@ public:
     void set_time_digits(int digits) { digits_ = digits; }
     void header() { header_ = true; }
     void emit(const OpenRecord& r) override;
+    // Has the opens emitted so far written and `out` flushed, soon (without
+    // waiting for it).
+    void flush() { hand_over(false, true); }
     // Returns once everything is written to `out` (not flushed) and the thread
     // has ended.
     void finish();
@@ -45,11 +48,12 @@ private:
         std::vector<std::string> new_hosts;  // interned by the tracer since the last batch
         int digits = 6;
         bool header = false;  // the header line goes first
+        bool flush = false;   // flush `out` after the batch
         bool last = false;
     };
 
     Batch& current() { return batches_[filled_ % kBatches]; }
-    void hand_over(bool last);
+    void hand_over(bool last, bool flush = false);
     void run();
 
     // The tracer's side.
@@ -63,6 +67,7 @@ private:
     // The writing thread's side: its copy of the host table (same ids, as
     // interned in the same order) and the writer.
     HostTable hosts_;
+    common::OutBuffer& out_;
     OpenWriter writer_;
 
     std::array<Batch, kBatches> batches_;

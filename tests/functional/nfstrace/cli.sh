@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nfstrace's command line: inputs, diagnostics with file and line, exit status,
-# --strict, unknown format version, --json, --anonymize, --no-names.
+# --strict, unknown format version, --json, --anonymize, --no-names, live input.
 # Usage: cli.sh NFSTRACE
 set -uo pipefail
 nt=$1
@@ -73,5 +73,21 @@ printf 'short' > "$tmp/shortkey"
 check "--anonymize: a short key file is refused (exit 2)" test "$rc" = 2
 "$nt" --no-names "$tmp/a.txt" > "$tmp/out"
 check "--no-names: no path" bash -c "! grep -q path= '$tmp/out'"
+
+# Live input (rpcspy -i ... | nfstrace): once the input has nothing new, the
+# opens inferred so far are written at once, not when the output buffer fills.
+mkfifo "$tmp/live"
+( cat "$tmp/a.txt"
+  for t in 200 300; do  # later records: the first open is over and out of the reorder window
+    echo "$t.000000 0.000100 10.0.0.2.800 10.0.0.1.2049 tcp 00000009 1000 100 nfs 3 getattr ok fh=cc"
+  done
+  exec sleep 30 ) > "$tmp/live" &
+feeder=$!
+"$nt" < "$tmp/live" > "$tmp/liveout" &
+reader=$!
+for _ in $(seq 100); do grep -q 'my%20file' "$tmp/liveout" && break; sleep 0.1; done
+check "live input: the opens are written while the input stays open" grep -q '^100.200000 .* path=/export/my%20file$' "$tmp/liveout"
+kill "$feeder"; wait "$reader"; rc=$?
+check "live input: exit 0 when the input closes" test "$rc" = 0
 
 exit $fail
