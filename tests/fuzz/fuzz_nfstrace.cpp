@@ -1,10 +1,15 @@
 // Fuzz target: nfstrace's whole processing of rpcspy records (nfstrace::Tracer:
 // line parsing, event extraction for NFSv2/v3/v4 and MOUNT, handle and host
-// tables, open inference, output and summary), line by line, then finish().
+// tables, open inference, output and summary), line by line, then finish();
+// then the same text through Tracer::feed (read and parsed on a second thread,
+// written on a third), which must give the same output and messages.
 //
 // Input: byte 0 sets options (bit 0 JSON, 1 --summary, 2 --anonymize, 3
 // anonymize numbers, 4 short handles, 5 no cache hits, 6 --no-names, 7 small
 // windows and limits); the rest is text, lines separated by '\n'.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -40,19 +45,34 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     cfg.stats = true;
 
+    // Line by line (Tracer::line), then the same text read from a file by
+    // Tracer::feed (parsed on its own thread): the same output and messages.
     common::OutBuffer out(-1), err(-1);
-    nfstrace::Tracer tracer(cfg, out, err);
-    std::string_view all(text);
-    std::uint64_t lineno = 0;
-    while (!all.empty()) {
-        const auto nl = all.find('\n');
-        // A copy of the line alone, so that reading past its end is caught.
-        const std::string line(all.substr(0, nl));
-        all.remove_prefix(nl == std::string_view::npos ? all.size() : nl + 1);
-        if (!tracer.line(line, "fuzz", ++lineno)) break;
-        out.clear();
-        err.clear();
+    {
+        nfstrace::Tracer tracer(cfg, out, err);
+        std::string_view all(text);
+        std::uint64_t lineno = 0;
+        while (!all.empty()) {
+            const auto nl = all.find('\n');
+            // A copy of the line alone, so that reading past its end is caught.
+            const std::string line(all.substr(0, nl));
+            all.remove_prefix(nl == std::string_view::npos ? all.size() : nl + 1);
+            if (!tracer.line(line, "fuzz", ++lineno)) break;
+        }
+        tracer.finish();
     }
-    tracer.finish();
+    const int fd = memfd_create("fuzz_nfstrace", MFD_CLOEXEC);
+    if (fd < 0) return 0;
+    if (::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::lseek(fd, 0, SEEK_SET) == 0) {
+        common::OutBuffer fed_out(-1), fed_err(-1);
+        {
+            nfstrace::Tracer tracer(cfg, fed_out, fed_err);
+            tracer.feed(fd, "fuzz");
+            tracer.finish();
+        }
+        FUZZ_CHECK(fed_out.view() == out.view());
+        FUZZ_CHECK(fed_err.view() == err.view());
+    }
+    ::close(fd);
     return 0;
 }
