@@ -568,8 +568,7 @@ void Writer::close() {
 // ---------------------------------------------------------------------------------------
 // Reader
 
-Reader::Reader(const RingFile& file)
-    : file_(file), h_(file.header()), data_(file.data()), cap_(file.capacity()) {
+Reader::Reader(const RingFile& file) : h_(file.header()), data_(file.data()), cap_(file.capacity()) {
   buf_.resize(4096);
   seek_head();
 }

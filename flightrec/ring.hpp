@@ -198,7 +198,6 @@ class Reader {
  private:
   bool lapped(std::uint64_t pos) const noexcept;
 
-  const RingFile& file_;
   const FileHeader& h_;
   const unsigned char* data_;
   std::uint64_t cap_;
