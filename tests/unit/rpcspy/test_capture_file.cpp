@@ -69,6 +69,19 @@ Read read_libpcap(const std::string& path) {
     return r;
 }
 
+// The frames of an opened reader into `r`, to its end or an error.
+void read_frames(CaptureFileReader& reader, Read& r) {
+    r.dlt = reader.parser().datalink();
+    rpcspy::CapturedFrame f;
+    CaptureFileParser::Next n;
+    while ((n = reader.next(f)) == CaptureFileParser::Next::Frame)
+        r.frames.push_back({f.ts.sec, f.ts.nsec, f.caplen, f.len, std::vector<std::uint8_t>(f.data, f.data + f.caplen)});
+    if (n != CaptureFileParser::Next::End) {
+        r.error = true;
+        r.message = reader.error();
+    }
+}
+
 Read read_with_reader(const std::string& path, std::size_t buffer) {
     constexpr auto expect = CaptureFileParser::Open::Ok;
     Read r;
@@ -80,15 +93,7 @@ Read read_with_reader(const std::string& path, std::size_t buffer) {
         r.message = file.error();
         return r;
     }
-    r.dlt = file.parser().datalink();
-    rpcspy::CapturedFrame f;
-    CaptureFileParser::Next n;
-    while ((n = file.next(f)) == CaptureFileParser::Next::Frame)
-        r.frames.push_back({f.ts.sec, f.ts.nsec, f.caplen, f.len, std::vector<std::uint8_t>(f.data, f.data + f.caplen)});
-    if (n == CaptureFileParser::Next::Error) {
-        r.error = true;
-        r.message = file.error();
-    }
+    read_frames(file, r);
     return r;
 }
 
@@ -293,15 +298,7 @@ Read read_through_pipe(const std::vector<std::uint8_t>& bytes, std::size_t piece
         r.message = outcome == CaptureFileParser::Open::NotMine ? "not mine" : stream.error();
         return r;
     }
-    r.dlt = stream.parser().datalink();
-    rpcspy::CapturedFrame f;
-    CaptureFileParser::Next n;
-    while ((n = stream.next(f)) == CaptureFileParser::Next::Frame)
-        r.frames.push_back({f.ts.sec, f.ts.nsec, f.caplen, f.len, std::vector<std::uint8_t>(f.data, f.data + f.caplen)});
-    if (n != CaptureFileParser::Next::End) {
-        r.error = true;
-        r.message = stream.error();
-    }
+    read_frames(stream, r);
     return r;
 }
 
