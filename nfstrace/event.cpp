@@ -1,6 +1,8 @@
 #include "nfstrace/event.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -207,11 +209,11 @@ Extract Extractor::extract_nfs23(const ParsedLine& line, Event& ev) {
     if (!d.toname.empty()) ev.toname.assign(d.toname);
     // Tokens are taken in order up to the first malformed one (the decoding's,
     // or an entry's): the handles before it are interned either way.
-    std::size_t stop = d.what == Extract::BadValue ? d.bad_token : line.rec.tokens().size();
     bool bad = d.what == Extract::BadValue;
+    std::size_t stop = bad ? d.bad_token : std::numeric_limits<std::size_t>::max();
     if (d.entries) {
         std::span<const common::RecordToken> t = line.rec.tokens();
-        for (std::size_t i = 0; i < stop; ++i) {
+        for (std::size_t i = 0; i < std::min(stop, t.size()); ++i) {
             if (t[i].key != "entry") continue;
             if (!add_entry(ev, t[i].value, is_hex)) {
                 stop = i;
@@ -219,7 +221,8 @@ Extract Extractor::extract_nfs23(const ParsedLine& line, Event& ev) {
             }
         }
     }
-    for (const Nfs23Decoded::Handle& h : d.handles) {
+    for (std::size_t i = 0; i < d.handle_count; ++i) {
+        const Nfs23Decoded::Handle& h = d.handle(i);
         if (h.token >= stop) break;
         HandleRef ref = handles_.intern(ev.server, h.hex, ev.t, h.hash);
         switch (h.role) {
@@ -246,7 +249,7 @@ void decode_nfs23_tokens(const RecordLine& r, Nfs23Decoded& d) {
         d.bad_token = static_cast<std::uint32_t>(i);
     };
     auto handle = [&d](Role role, std::size_t i, std::string_view hex) {
-        d.handles.push_back({role, static_cast<std::uint32_t>(i), hex, HandleTable::key_hash(hex)});
+        d.add_handle({role, static_cast<std::uint32_t>(i), hex, HandleTable::key_hash(hex)});
     };
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         std::string_view k = tokens[i].key;
@@ -333,13 +336,15 @@ void ParsedLine::parse(std::string_view line) {
         d.ftype = FileType::Unknown;
         d.mode = 0;
         d.offset = d.count = d.rcount = d.size = 0;
-        d.handles.clear();
+        d.handle_count = 0;
+        if (!d.more_handles.empty()) d.more_handles.clear();
         // Only if needed: clearing writes to a heap buffer that may be cold.
         if (!d.name.empty()) d.name.clear();
         if (!d.toname.empty()) d.toname.clear();
         if (d.what == Extract::Ignored) return;
         decode_nfs23_tokens(rec, d);
-        for (const Nfs23Decoded::Handle& h : d.handles) {
+        for (std::size_t i = 0; i < d.handle_count; ++i) {
+            const Nfs23Decoded::Handle& h = d.handle(i);
             if (h.role != Nfs23Decoded::Role::Todir) {  // the first fh= or dir=
                 has_handle = true;
                 handle_hash = h.hash;

@@ -4,6 +4,7 @@
 // one event per relevant operation).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -153,9 +154,25 @@ struct Nfs23Decoded {
     std::uint64_t count = 0;
     std::uint64_t rcount = 0;
     std::uint64_t size = 0;
-    std::vector<Handle> handles;  // in the order of the record's tokens
-    std::string name;             // raw bytes, if any
+    // The handles, in the order of the record's tokens: the first few here,
+    // next to the rest (read on the tracer's core: no line elsewhere to fetch).
+    static constexpr std::size_t kInlineHandles = 3;
+    std::uint32_t handle_count = 0;
+    std::array<Handle, kInlineHandles> inline_handles{};
+    std::vector<Handle> more_handles;  // those after the first kInlineHandles
+    std::string name;                  // raw bytes, if any
     std::string toname;
+
+    void add_handle(const Handle& h) {
+        if (handle_count < kInlineHandles)
+            inline_handles[handle_count] = h;
+        else
+            more_handles.push_back(h);
+        ++handle_count;
+    }
+    const Handle& handle(std::size_t i) const {
+        return i < kInlineHandles ? inline_handles[i] : more_handles[i - kInlineHandles];
+    }
 };
 
 enum class Program : std::uint8_t { Other, Nfs, Mount };
