@@ -111,6 +111,8 @@ Extract Extractor::extract(const ParsedLine& line, Event& ev) {
     ev.ok = line.ok;
     ev.uid = line.uid;
     ev.gid = line.gid;
+    ev.client = line.client;
+    ev.server = line.server;
     ev.vers = static_cast<std::uint8_t>(line.vers > 255 ? 255 : line.vers);
     ev.op = Op::Other;
     ev.fh = ev.dir = ev.todir = ev.rfh = 0;
@@ -127,17 +129,11 @@ Extract Extractor::extract(const ParsedLine& line, Event& ev) {
         case Program::Nfs:
             if (line.nfs23) return extract_nfs23(line, ev);
             if (line.vers != 4 || line.rec.proc() != "compound") return Extract::Ignored;
-            intern_hosts(line, ev);
             return Extract::Compound;
         case Program::Mount: return extract_mount(line, ev);
         case Program::Other: break;
     }
     return Extract::Ignored;
-}
-
-void Extractor::intern_hosts(const ParsedLine& line, Event& ev) {
-    ev.server = hosts_.intern(line.server, server_cache_);
-    ev.client = hosts_.intern(line.client, client_cache_);
 }
 
 bool Extractor::add_entry(Event& ev, std::string_view token, bool (*hex)(std::string_view)) {
@@ -180,7 +176,6 @@ Extract Extractor::extract_mount(const ParsedLine& line, Event& ev) {
     const RecordLine& r = line.rec;
     if (r.proc() != "mnt") return Extract::Ignored;
     ev.op = Op::MountMnt;
-    intern_hosts(line, ev);
     const common::RecordToken* path = r.find("path");
     const common::RecordToken* fh = r.find_last("fh");
     if (!path || !fh || !ev.ok) return Extract::Ignored;
@@ -193,7 +188,6 @@ Extract Extractor::extract_nfs23(const ParsedLine& line, Event& ev) {
     const Nfs23Decoded& d = line.decoded;
     if (d.what == Extract::Ignored) return Extract::Ignored;
     ev.op = d.op;
-    intern_hosts(line, ev);
     ev.eof = d.eof;
     ev.have_rcount = d.have_rcount;
     ev.have_count = d.have_count;
@@ -309,7 +303,7 @@ void decode_nfs23_tokens(const RecordLine& r, Nfs23Decoded& d) {
 
 }  // namespace
 
-void ParsedLine::parse(std::string_view line) {
+void ParsedLine::parse(std::string_view line, HostInterner& hosts) {
     kind = rec.parse(line);
     nfs23 = false;
     has_handle = false;
@@ -325,8 +319,8 @@ void ParsedLine::parse(std::string_view line) {
     gid = rec.gid_number() < 0 ? kNoId : static_cast<std::uint32_t>(rec.gid_number());
     t = rec.time_ns();
     dur = rec.dur_ns();
-    client = host_part(rec.client());
-    server = host_part(rec.server());
+    client = hosts.table.intern(host_part(rec.client()), hosts.client);
+    server = hosts.table.intern(host_part(rec.server()), hosts.server);
     if (program == Program::Nfs && (vers == 2 || vers == 3)) {
         nfs23 = true;
         Nfs23Decoded& d = decoded;

@@ -177,6 +177,14 @@ struct Nfs23Decoded {
 
 enum class Program : std::uint8_t { Other, Nfs, Mount };
 
+// Interns the hosts of records' addresses into a HostTable: the tracer's own,
+// or on the reading thread a copy that stays in step with it (ParseAhead).
+struct HostInterner {
+    HostTable& table;
+    HostTable::Cache client;  // records come in runs of one client and server
+    HostTable::Cache server;
+};
+
 // A line parsed, and if it is an NFSv2/v3 record, decoded: all the work on a
 // line that needs none of the tracer's tables. What every event takes from its
 // record comes first, copied out of the RecordLine: parsed on one core and
@@ -194,12 +202,12 @@ struct ParsedLine {
     Time t = 0;
     Time dur = -1;  // -1: no reply
     std::uint64_t handle_hash = 0;  // HandleTable::key_hash() of that handle
-    std::string_view client;        // host parts of the addresses
-    std::string_view server;
+    std::uint32_t client = 0;       // host ids of the addresses (HostInterner's table)
+    std::uint32_t server = 0;
     Nfs23Decoded decoded;
     common::RecordLine rec;  // views into the line
 
-    void parse(std::string_view line);
+    void parse(std::string_view line, HostInterner& hosts);
 };
 
 // Where extracted events go (OpenTracker): the event to fill, then "take it".
@@ -214,8 +222,7 @@ public:
 
 class Extractor {
 public:
-    Extractor(HandleTable& handles, HostTable& hosts, DirListings& listings)
-        : handles_(handles), hosts_(hosts), listings_(listings) {}
+    Extractor(HandleTable& handles, DirListings& listings) : handles_(handles), listings_(listings) {}
     // Fills `ev` (reusing its storage) from a parsed record.
     Extract extract(const ParsedLine& line, Event& ev);
     // An NFSv4 COMPOUND: one event per operation of interest (PUTFH, LOOKUP,
@@ -228,7 +235,6 @@ public:
 private:
     Extract extract_nfs23(const ParsedLine& line, Event& ev);
     Extract extract_mount(const ParsedLine& line, Event& ev);
-    void intern_hosts(const ParsedLine& line, Event& ev);
     // Adds the entry of an "entry" token (<fileid>/<fh hex or ->/<name>, escaped
     // as a whole) to ev's listing (made if none); false if malformed. `hex`
     // validates the handle, which intern_entries() interns.
@@ -239,7 +245,6 @@ private:
     void intern_entries(Event& ev, std::uint32_t server, Time t);
 
     HandleTable& handles_;
-    HostTable& hosts_;
     DirListings& listings_;
     // Entries whose handle intern_entries() is to intern; its text is
     // names[hex_at, hex_at + hex_size) of the event's listing.
@@ -250,8 +255,6 @@ private:
         std::uint64_t hash = 0;
     };
     std::vector<PendingEntry> pending_;
-    HostTable::Cache server_cache_;
-    HostTable::Cache client_cache_;
     int digits_ = -1;
     std::uint64_t seq_ = 0;
     std::string scratch_;

@@ -23,7 +23,7 @@ Tracer::Tracer(const Config& cfg, common::OutBuffer& out, common::OutBuffer& err
     : cfg_(cfg),
       out_(out),
       err_(err),
-      extractor_(handles_, hosts_, listings_),
+      extractor_(handles_, listings_),
       writer_(out, cfg, hosts_),
       tracker_(cfg, handles_, listings_, cfg.summary ? static_cast<OpenSink&>(null_sink_) : writer_),
       summary_(cfg, out, hosts_, handles_) {}
@@ -50,7 +50,7 @@ void Tracer::bad(std::string_view file, std::uint64_t lineno, std::size_t column
 }
 
 bool Tracer::line(std::string_view text, std::string_view file, std::uint64_t lineno) {
-    line_.parse(text);
+    line_.parse(text, interner_);
     return take(line_, file, lineno);
 }
 
@@ -92,8 +92,7 @@ bool Tracer::take(const ParsedLine& line, std::string_view file, std::uint64_t l
         }
     }
     if (cfg_.summary)
-        summary_.add(rec, hosts_.intern(line.client, client_cache_), hosts_.intern(line.server, server_cache_),
-                     extractor_.time_digits());
+        summary_.add(rec, line.client, line.server, extractor_.time_digits());
     if (what == Extract::Compound) {
         ++in_.nfs4;
         Event base = ev;
@@ -112,7 +111,7 @@ bool Tracer::take(const ParsedLine& line, std::string_view file, std::uint64_t l
 }
 
 bool Tracer::feed(int fd, std::string_view file) {
-    ParseAhead input(fd);
+    ParseAhead input(fd, hosts_);
     for (;;) {
         // Input that runs dry (a live rpcspy | nfstrace): what is inferred so
         // far is written out now, rather than when the output buffer fills.
@@ -133,6 +132,9 @@ bool Tracer::feed(int fd, std::string_view file) {
             err_.flush();
             return false;
         }
+        // The hosts the reading thread met first in this block, in its order:
+        // the same ids here.
+        for (const std::string& host : block.new_hosts) hosts_.intern(host);
         // In groups: start loading the index entries of the first handle of
         // each record, then their nodes, then take the records.
         for (std::size_t at = 0; at < block.count; at += kBatch) {

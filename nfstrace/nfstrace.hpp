@@ -66,8 +66,7 @@ private:
     } null_sink_;
     OpenTracker tracker_;
     Summary summary_;
-    HostTable::Cache client_cache_;
-    HostTable::Cache server_cache_;
+    HostInterner interner_{hosts_, {}, {}};  // line()'s
     ParsedLine line_;  // line()'s
     InputStats in_;
     bool header_written_ = false;

@@ -5,7 +5,8 @@
 
 namespace nfstrace {
 
-ParseAhead::ParseAhead(int fd, std::size_t read_size) : reader_(fd, read_size) {
+ParseAhead::ParseAhead(int fd, const HostTable& hosts, std::size_t read_size) : reader_(fd, read_size) {
+    for (std::uint32_t id = 0; id < hosts.size(); ++id) hosts_.intern(hosts.name(id));
     reader_.make_interruptible();
     thread_ = std::thread([this] { run(); });
 }
@@ -20,11 +21,14 @@ void ParseAhead::parse(ParsedBlock& b) {
     std::string_view text(b.text.data(), b.text_size);
     b.count = 0;
     b.first_line = lines_read_ + 1;
+    const std::size_t known = hosts_.size();
     while (!text.empty()) {
         if (b.count == b.lines.size()) b.lines.resize(b.lines.size() + 64);
-        b.lines[b.count++].parse(common::take_line(text));
+        b.lines[b.count++].parse(common::take_line(text), interner_);
     }
     lines_read_ += b.count;
+    b.new_hosts.clear();
+    for (std::size_t id = known; id < hosts_.size(); ++id) b.new_hosts.push_back(hosts_.name(static_cast<std::uint32_t>(id)));
 }
 
 void ParseAhead::run() {

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -25,14 +26,18 @@ struct ParsedBlock {
     std::vector<ParsedLine> lines;  // [0, count) are this block's
     std::size_t count = 0;
     std::uint64_t first_line = 0;  // line number of lines[0]
-    bool last = false;             // the end of the input: no lines, read_error set if any
+    // Hosts met for the first time in this block, in the order the reading
+    // thread's table gave them their ids.
+    std::vector<std::string> new_hosts;
+    bool last = false;  // the end of the input: no lines, read_error set if any
     int read_error = 0;
 };
 
 class ParseAhead {
 public:
-    // Starts reading `fd` (which stays the caller's).
-    explicit ParseAhead(int fd, std::size_t read_size = common::LineBlockReader::kReadSize);
+    // Starts reading `fd` (which stays the caller's). Host ids continue those
+    // of `hosts` (the tracer's table, which adds each block's new_hosts).
+    ParseAhead(int fd, const HostTable& hosts, std::size_t read_size = common::LineBlockReader::kReadSize);
     // Stops the reading thread if still running and waits for it.
     ~ParseAhead();
     ParseAhead(const ParseAhead&) = delete;
@@ -55,6 +60,8 @@ private:
     common::LineBlockReader reader_;
     std::array<ParsedBlock, kBlocks> blocks_;
     std::uint64_t lines_read_ = 0;  // the reading thread's count
+    HostTable hosts_;               // the reading thread's copy of the tracer's
+    HostInterner interner_{hosts_, {}, {}};
     SlotHandoff handoff_{kBlocks, kBlocks / 2};
     std::thread thread_;
 };

@@ -98,7 +98,9 @@ std::string joined(const std::vector<std::string>& lines) {
 TEST_CASE("parse ahead: every line once, in order, numbered, parsed, with its handle's hash") {
     std::vector<std::string> lines = workload(400);
     PipeWriter writer(joined(lines));
-    ParseAhead input(writer.fd(), 512);  // small reads: many blocks through the ring, and waits
+    nfstrace::HostTable tracer_hosts;
+    tracer_hosts.intern("192.0.2.9");  // known before: ids continue after it
+    ParseAhead input(writer.fd(), tracer_hosts, 512);  // small reads: many blocks through the ring, and waits
     std::size_t n = 0;
     std::size_t blocks = 0;
     common::RecordLine want;
@@ -111,12 +113,15 @@ TEST_CASE("parse ahead: every line once, in order, numbered, parsed, with its ha
         ++blocks;
         REQUIRE(b.count > 0);
         CHECK(b.first_line == n + 1);
+        for (const std::string& h : b.new_hosts) tracer_hosts.intern(h);  // as the tracer does
         for (std::size_t i = 0; i < b.count; ++i, ++n) {
             REQUIRE(n < lines.size());
             const nfstrace::ParsedLine& p = b.lines[i];
             CHECK(p.kind == want.parse(lines[n]));
             if (p.kind != common::LineKind::Record) continue;
             CHECK(p.rec.proc() == want.proc());
+            CHECK(tracer_hosts.name(p.client) == nfstrace::host_part(want.client()));
+            CHECK(tracer_hosts.name(p.server) == nfstrace::host_part(want.server()));
             CHECK(p.rec.time_ns() == want.time_ns());
             REQUIRE(p.rec.tokens().size() == want.tokens().size());
             const common::RecordToken* fh = want.find("dir") ? want.find("dir") : want.find("fh");
@@ -128,6 +133,7 @@ TEST_CASE("parse ahead: every line once, in order, numbered, parsed, with its ha
     }
     CHECK(n == lines.size());
     CHECK(blocks > 8);  // more blocks than the ring holds
+    CHECK(tracer_hosts.size() == 7);  // the one known, the server and five clients
 }
 
 TEST_CASE("parse ahead: feed through a pipe gives what the same lines give one at a time") {
@@ -179,7 +185,8 @@ TEST_CASE("parse ahead: a read error ends the input with its errno") {
     int fd = ::open(".", O_RDONLY | O_DIRECTORY);
     REQUIRE(fd >= 0);
     {
-        ParseAhead input(fd);
+        nfstrace::HostTable hosts;
+        ParseAhead input(fd, hosts);
         const ParsedBlock& b = input.next();
         CHECK(b.last);
         CHECK(b.count == 0);
