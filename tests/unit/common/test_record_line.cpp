@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "../test_support.hpp"
 #include "common/record_line.hpp"
 
 using common::LineError;
@@ -230,8 +231,6 @@ TEST_CASE("line blocks: lines across reads, a line longer than a read, no final 
 }
 
 TEST_CASE("line blocks: every line once and in order, from a pipe written in small pieces") {
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
     std::string input;
     std::vector<std::string> want;
     for (int i = 0; i < 3000; ++i) {
@@ -241,22 +240,8 @@ TEST_CASE("line blocks: every line once and in order, from a pipe written in sma
     }
     input += "tail";
     want.emplace_back("tail");
-    // A writer thread: pieces of 1 to 700 bytes, so reads end anywhere in a line.
-    std::thread writer([&] {
-        std::size_t at = 0, piece = 1;
-        while (at < input.size()) {
-            std::size_t n = std::min(input.size() - at, piece);
-            ssize_t w = ::write(fds[1], input.data() + at, n);
-            if (w <= 0) break;
-            at += static_cast<std::size_t>(w);
-            piece = piece * 7 % 701 + 1;
-        }
-        ::close(fds[1]);
-    });
-    std::vector<std::string> got = read_lines(fds[0], 64);
-    writer.join();
-    CHECK(got == want);
-    ::close(fds[0]);
+    unit_test::PipeWriter writer(input);
+    CHECK(read_lines(writer.fd(), 64) == want);
 }
 
 TEST_CASE("line blocks: a read error is reported after the lines before it") {

@@ -1,5 +1,6 @@
 #include "crc32c.hpp"
 #include "ring.hpp"
+#include "../test_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -20,15 +21,8 @@ using namespace flightrec;
 
 namespace {
 
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "frunit-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-  }
-  ~TempDir() { fs::remove_all(dir); }
-  std::string file(const char* name) const { return (dir / name).string(); }
+struct TempDir : unit_test::TempDir {
+  TempDir() : unit_test::TempDir("frunit") {}
 };
 
 std::string payload_for(std::uint64_t n, std::size_t len) {

@@ -6,10 +6,10 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <string>
-#include <thread>
 #include <unistd.h>
 #include <vector>
 
+#include "../test_support.hpp"
 #include "helpers.hpp"
 #include "nfstrace/handles.hpp"
 #include "nfstrace/parse_ahead.hpp"
@@ -17,35 +17,9 @@
 using nfstrace::HandleTable;
 using nfstrace::ParseAhead;
 using nfstrace::ParsedBlock;
+using unit_test::PipeWriter;
 
 namespace {
-
-// Writes `text` into a pipe from a thread of its own, in pieces of 1 to 700
-// bytes, so that reads end anywhere in a line; the read end is returned.
-struct PipeWriter {
-    explicit PipeWriter(std::string text) : text_(std::move(text)) {
-        REQUIRE(::pipe(fds_) == 0);
-        thread_ = std::thread([this] {
-            std::size_t at = 0, piece = 1;
-            while (at < text_.size()) {
-                ssize_t w = ::write(fds_[1], text_.data() + at, std::min(text_.size() - at, piece));
-                if (w <= 0) break;
-                at += static_cast<std::size_t>(w);
-                piece = piece * 7 % 701 + 1;
-            }
-            ::close(fds_[1]);
-        });
-    }
-    ~PipeWriter() {
-        thread_.join();
-        ::close(fds_[0]);
-    }
-    int fd() const { return fds_[0]; }
-
-    std::string text_;
-    int fds_[2] = {-1, -1};
-    std::thread thread_;
-};
 
 // A workload of many files: LOOKUP, ACCESS, READs to EOF, WRITEs and COMMIT,
 // with a bad line and a comment among them.

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "../test_support.hpp"
 #include "rpcspy/capture.hpp"
 #include "rpcspy/capture_file.hpp"
 
@@ -207,16 +208,11 @@ void obsolete_pb(Bytes& b, unsigned iface, std::uint64_t t, const std::vector<st
     block(b, 2, body);
 }
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "rpcspy-capfile-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() { fs::remove_all(path); }
+struct TempDir : unit_test::TempDir {
+    TempDir() : unit_test::TempDir("rpcspy-capfile") {}
+    // `bytes` as the file `name` in it; its path.
     std::string write(const std::string& name, const std::vector<std::uint8_t>& bytes) const {
-        const std::string p = (path / name).string();
+        const std::string p = file(name);
         std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
         return p;
     }
