@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,9 @@ public:
     }
     const std::string& name(std::uint32_t id) const { return names_[id]; }
     std::size_t size() const { return names_.size(); }
+    // The names of ids `first` on, in id order (to bring another table, interning
+    // them in this order, to the same ids).
+    std::span<const std::string> names_from(std::size_t first) const { return std::span(names_).subspan(first); }
 
 private:
     common::FlatIndex ids_{256};  // hash of the name -> id

@@ -6,7 +6,7 @@
 namespace nfstrace {
 
 ParseAhead::ParseAhead(int fd, const HostTable& hosts, std::size_t read_size) : reader_(fd, read_size) {
-    for (std::uint32_t id = 0; id < hosts.size(); ++id) hosts_.intern(hosts.name(id));
+    for (const std::string& host : hosts.names_from(0)) hosts_.intern(host);
     reader_.make_interruptible();
     thread_ = std::thread([this] { run(); });
 }
@@ -27,8 +27,8 @@ void ParseAhead::parse(ParsedBlock& b) {
         b.lines[b.count++].parse(common::take_line(text), interner_);
     }
     lines_read_ += b.count;
-    b.new_hosts.clear();
-    for (std::size_t id = known; id < hosts_.size(); ++id) b.new_hosts.push_back(hosts_.name(static_cast<std::uint32_t>(id)));
+    std::span<const std::string> added = hosts_.names_from(known);
+    b.new_hosts.assign(added.begin(), added.end());
 }
 
 void ParseAhead::run() {

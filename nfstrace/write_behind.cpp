@@ -19,7 +19,9 @@ void WriteBehind::emit(const OpenRecord& r) {
 
 void WriteBehind::hand_over(bool last, bool flush) {
     Batch& b = current();
-    for (; hosts_sent_ < tracer_hosts_.size(); ++hosts_sent_) b.new_hosts.push_back(tracer_hosts_.name(hosts_sent_));
+    std::span<const std::string> added = tracer_hosts_.names_from(hosts_sent_);
+    b.new_hosts.assign(added.begin(), added.end());
+    hosts_sent_ = tracer_hosts_.size();
     b.digits = digits_;
     b.header = header_;
     header_ = false;
@@ -29,9 +31,7 @@ void WriteBehind::hand_over(bool last, bool flush) {
     ++filled_;
     if (!last) {
         handoff_.wait_free(filled_);
-        Batch& next = current();
-        next.count = 0;
-        next.new_hosts.clear();
+        current().count = 0;
     }
 }
 

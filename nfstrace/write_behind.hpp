@@ -58,7 +58,7 @@ private:
 
     // The tracer's side.
     const HostTable& tracer_hosts_;
-    std::uint32_t hosts_sent_ = 0;
+    std::size_t hosts_sent_ = 0;  // tracer hosts already sent with a batch
     int digits_ = 6;
     bool header_ = false;
     std::size_t filled_ = 0;  // batches handed over
