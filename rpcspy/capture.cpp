@@ -198,7 +198,7 @@ Capture::End Capture::run_file(const FrameHandler& handler) {
         switch (reader.next(f)) {
             case CaptureFileParser::Next::Frame: break;
             case CaptureFileParser::Next::End: return End::Eof;
-            case CaptureFileParser::Next::NeedMore: continue;  // a signal while waiting on a pipe: stop?
+            case CaptureFileParser::Next::NeedMore: continue;  // a signal cut a wait on a pipe: to the stop check
             case CaptureFileParser::Next::Error:
                 error_ = source_ + ": " + reader.error();
                 return End::Error;
