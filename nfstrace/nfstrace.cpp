@@ -141,8 +141,18 @@ bool Tracer::feed(int fd, std::string_view file) {
             std::size_t end = std::min(block.count, at + kBatch);
             for (std::size_t i = at; i < end; ++i)
                 if (block.lines[i].has_handle) handles_.prefetch_index(block.lines[i].handle_hash);
-            for (std::size_t i = at; i < end; ++i)
-                if (block.lines[i].has_handle) handles_.prefetch_node(block.lines[i].handle_hash);
+            for (std::size_t i = at; i < end; ++i) {
+                const ParsedLine& line = block.lines[i];
+                if (!line.has_handle) continue;
+                handles_.prefetch_node(line.handle_hash);
+                // The handles' text, to confirm their nodes.
+                const Nfs23Decoded& d = line.decoded;
+                for (std::size_t h = 0; h < std::min<std::size_t>(d.handle_count, Nfs23Decoded::kInlineHandles); ++h) {
+                    const char* p = d.inline_handles[h].hex.data();
+                    __builtin_prefetch(p);
+                    __builtin_prefetch(p + d.inline_handles[h].hex.size() - 1);
+                }
+            }
             for (std::size_t i = at; i < end; ++i)
                 if (!take(block.lines[i], file, block.first_line + i)) return false;
         }

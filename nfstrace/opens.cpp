@@ -93,15 +93,26 @@ void OpenTracker::take_front() {
     std::uint32_t i = window_.front().index;
     window_.pop_front();
     // The events to process were written about a window ago and are cold by
-    // now: start loading the one after next, and the node of the next one
+    // now, and so are their nodes and runs: a pipeline of loads, one step per
+    // event. Start loading the third event from now; the nodes of the second
+    // (its event loaded since the last call); the runs of the next one's node
     // (loaded since the last call).
+    if (window_.size() > 2) {
+        const char* third = reinterpret_cast<const char*>(&events_[window_.at(2).index]);
+        for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(third + off);
+    }
     if (window_.size() > 1) {
-        const char* after_next = reinterpret_cast<const char*>(&events_[window_.at(1).index]);
-        for (std::size_t off = 0; off < sizeof(Event); off += 64) __builtin_prefetch(after_next + off);
+        const Event& second = events_[window_.at(1).index];
+        handles_.prefetch(second.fh ? second.fh : second.rfh);
+        handles_.prefetch(second.dir);
     }
     if (!window_.empty()) {
         const Event& next = events_[window_.front().index];
-        handles_.prefetch(next.fh ? next.fh : next.rfh);
+        if (const Node* n = handles_.get(next.fh ? next.fh : next.rfh); n && n->first_run != kNoRun) {
+            const char* run = reinterpret_cast<const char*>(&runs_[n->first_run]);
+            __builtin_prefetch(run);
+            __builtin_prefetch(run + 64);
+        }
     }
     Event& ev = events_[i];
     process(ev);

@@ -21,6 +21,11 @@ namespace nfstrace {
 
 class WriteBehind : public OpenSink {
 public:
+    // Opens per batch: each wakes the writing thread, which on a busy machine
+    // takes the tracer's core for a while; fewer, larger batches interrupt it
+    // less often.
+    static constexpr std::size_t kRecords = 1024;
+
     // Lines go to `out`, which only the writing thread touches until finish().
     // `hosts` is the tracer's table, read on the tracer's thread only.
     WriteBehind(common::OutBuffer& out, const Config& cfg, const HostTable& hosts);
@@ -41,7 +46,6 @@ public:
 
 private:
     static constexpr std::size_t kBatches = 4;
-    static constexpr std::size_t kRecords = 256;
     struct Batch {
         std::vector<OpenRecord> records;  // [0, count) are this batch's
         std::size_t count = 0;

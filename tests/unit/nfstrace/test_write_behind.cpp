@@ -59,7 +59,8 @@ std::string written(bool behind, int opens, const nfstrace::Config& cfg) {
 
 TEST_CASE("write behind: the bytes an OpenWriter writes, across many batches and new hosts") {
     nfstrace::Config cfg;
-    for (int opens : {0, 1, 255, 256, 257, 5000}) {
+    constexpr int k = static_cast<int>(nfstrace::WriteBehind::kRecords);
+    for (int opens : {0, 1, k - 1, k, k + 1, 5 * k + 3}) {
         std::string alone = written(false, opens, cfg);
         CHECK(written(true, opens, cfg) == alone);
         CHECK(std::count(alone.begin(), alone.end(), '\n') == opens + 1);
