@@ -115,13 +115,18 @@ bool Tracer::feed(int fd, std::string_view file) {
     for (;;) {
         // Input that runs dry (a live rpcspy | nfstrace): what is inferred so
         // far is written out now, rather than when the output buffer fills.
-        if (!input.ready()) {
+        // Not at every wait for the reading thread, which on a busy machine
+        // can be many a second: each flush is a write and a wake-up of the
+        // writing thread.
+        const ParsedBlock* next = input.next_within(kDryAfter);
+        if (!next) {
             if (cfg_.summary)
                 out_.flush();
             else
                 writer_.flush();
+            next = &input.next();
         }
-        const ParsedBlock& block = input.next();
+        const ParsedBlock& block = *next;
         if (block.last) {
             if (!block.read_error) return true;
             err_.put("nfstrace: ");

@@ -1,6 +1,7 @@
 // nfstrace's driver: lines of rpcspy records in, inferred opens out.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,6 +53,8 @@ private:
     // Records are taken in groups of this many, so that the memory they need
     // (their handles' index entries and nodes) loads in parallel.
     static constexpr std::size_t kBatch = 32;
+    // The input is taken to have run dry once nothing new came for this long.
+    static constexpr std::chrono::milliseconds kDryAfter{20};
 
     const Config& cfg_;
     common::OutBuffer& out_;

@@ -52,6 +52,11 @@ void ParseAhead::run() {
 
 const ParsedBlock& ParseAhead::next() { return blocks_[handoff_.wait_filled() % kBlocks]; }
 
+const ParsedBlock* ParseAhead::next_within(std::chrono::milliseconds limit) {
+    std::size_t n = 0;
+    return handoff_.wait_filled_for(limit, n) ? &blocks_[n % kBlocks] : nullptr;
+}
+
 void ParseAhead::done() { handoff_.taken(); }
 
 }  // namespace nfstrace

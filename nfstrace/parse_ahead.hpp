@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -46,8 +47,9 @@ public:
     // The next block, waiting for it; valid until done(). After the block
     // marked last, next() must not be called.
     const ParsedBlock& next();
-    // Would next() return at once? (False while the input has nothing new.)
-    bool ready() { return handoff_.any_filled(); }
+    // The same, but waiting at most `limit`: nullptr if the input had nothing
+    // new by then.
+    const ParsedBlock* next_within(std::chrono::milliseconds limit);
     // Gives back the block next() returned.
     void done();
 
@@ -62,7 +64,7 @@ private:
     std::uint64_t lines_read_ = 0;  // the reading thread's count
     HostTable hosts_;               // the reading thread's copy of the tracer's
     HostInterner interner_{hosts_, {}, {}};
-    SlotHandoff handoff_{kBlocks, kBlocks / 2};
+    SlotHandoff handoff_{kBlocks, kBlocks / 2, true};  // the tracer spins a little for the next block
     std::thread thread_;
 };
 
