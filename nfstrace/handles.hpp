@@ -78,6 +78,18 @@ std::string_view host_part(std::string_view address);
 class NodeKey {
 public:
     static constexpr std::size_t kInline = 72;
+    NodeKey() = default;
+    // Copies and moves take only the bytes in use.
+    NodeKey(const NodeKey& o) { assign(o.view()); }
+    NodeKey(NodeKey&& o) noexcept { take(o); }
+    NodeKey& operator=(const NodeKey& o) {
+        if (this != &o) assign(o.view());
+        return *this;
+    }
+    NodeKey& operator=(NodeKey&& o) noexcept {
+        if (this != &o) take(o);
+        return *this;
+    }
     void assign(std::string_view k) {
         size_ = static_cast<std::uint32_t>(k.size());
         if (k.size() <= kInline) {
@@ -90,6 +102,14 @@ public:
     std::string_view view() const { return size_ <= kInline ? std::string_view(inline_, size_) : long_; }
 
 private:
+    void take(NodeKey& o) noexcept {
+        size_ = o.size_;
+        if (size_ <= kInline)
+            std::memcpy(inline_, o.inline_, size_);
+        else
+            long_ = std::move(o.long_);
+    }
+
     std::uint32_t size_ = 0;
     char inline_[kInline]{};
     std::string long_;
