@@ -4,7 +4,6 @@ namespace nfstrace {
 
 WriteBehind::WriteBehind(common::OutBuffer& out, const Config& cfg, const HostTable& hosts)
     : tracer_hosts_(hosts), out_(out), writer_(out, cfg, hosts_) {
-    for (Batch& b : batches_) b.records.resize(kRecords);
     // Slot 0 is free from the start: the tracer fills it without waiting.
     thread_ = std::thread([this] { run(); });
 }
@@ -13,7 +12,10 @@ WriteBehind::~WriteBehind() { finish(); }
 
 void WriteBehind::emit(const OpenRecord& r) {
     Batch& b = current();
-    b.records[b.count++] = r;  // copies into storage kept from earlier batches
+    // Copies into storage kept from earlier batches, made as needed (a short
+    // input costs no batch of empty records).
+    if (b.count == b.records.size()) b.records.emplace_back();
+    b.records[b.count++] = r;
     if (b.count == kRecords) hand_over(false);
 }
 
