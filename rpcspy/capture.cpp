@@ -1,5 +1,6 @@
 #include "rpcspy/capture.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -214,9 +215,14 @@ Capture::End Capture::run_file(const FrameHandler& handler) {
     }
 }
 
-Capture::End Capture::run(const FrameHandler& handler) {
+Capture::End Capture::run(const FrameHandler& handler, const std::function<void()>& idle) {
     if (file_) return run_file(handler);
     bool nano = pcap_get_tstamp_precision(p_) == PCAP_TSTAMP_PRECISION_NANO;
+    // To call `idle` when the traffic pauses, the capture reads without
+    // blocking and waits here: with TPACKET_V3, libpcap's own wait has no
+    // time-out (the kernel hands over partly filled blocks on its timer), so a
+    // blocking read never comes back empty.
+    const int wait_fd = idle && live_ && pcap_setnonblock(p_, 1, nullptr) == 0 ? pcap_get_selectable_fd(p_) : -1;
     for (;;) {
         pcap_pkthdr* hdr = nullptr;
         const u_char* data = nullptr;
@@ -228,7 +234,19 @@ Capture::End Capture::run(const FrameHandler& handler) {
             handler(ts, data, hdr->caplen);
             continue;
         }
-        if (rc == 0) continue;  // live read time-out
+        if (rc == 0) {  // live: a read time-out, or nothing to read without blocking
+            if (idle) idle();
+            if (wait_fd >= 0) {
+                // A read without blocking does not see pcap_breakloop() when
+                // there is nothing to read: stop() is looked for here.
+                if (stop_.load(std::memory_order_relaxed)) return End::Stopped;
+                // Until frames come; a tenth of a second at most, so that a
+                // stop() from another thread is seen (a signal cuts it short).
+                pollfd pfd{wait_fd, POLLIN, 0};
+                ::poll(&pfd, 1, 100);
+            }
+            continue;
+        }
         if (rc == PCAP_ERROR_BREAK) return live_ ? End::Stopped : End::Eof;
         error_ = source_;
         long offset = live_ ? -1 : std::ftell(pcap_file(p_));

@@ -108,9 +108,13 @@ int main(int argc, char** argv) {
     if (capture.live() && opt.duration > 0) alarm(static_cast<unsigned>(opt.duration + 0.999));
 
     common::OutBuffer out(STDOUT_FILENO);
-    rpcspy::RecordWriter writer(out, opt.format, opt.time_digits, opt.line_buffered);
+    // -l: reading a file or pipe, each record is written at once; in a live
+    // capture, by LiveFlush's rule.
+    const bool live_lines = opt.line_buffered && capture.live();
+    rpcspy::RecordWriter writer(out, opt.format, opt.time_digits, opt.line_buffered && !live_lines);
     writer.set_no_names(opt.no_names);
     writer.header();
+    if (live_lines) out.flush();
     if (opt.stats && capture.live()) describe_ring(capture, opt.live);
     if (opt.stats && !capture.live())
         std::fprintf(stderr, "rpcspy: reading %s (%s)\n", capture.source().c_str(), capture.file_reader().c_str());
@@ -120,6 +124,13 @@ int main(int argc, char** argv) {
     const int dlt = capture.datalink();
     bool have_start = false;
     rpcspy::Timestamp start;
+    rpcspy::LiveFlush live_flush;
+    std::function<void()> idle;  // -l live: the traffic paused, what waits goes out
+    if (live_lines)
+        idle = [&] {
+            if (out.size() > 0) out.flush();
+            live_flush.flushed();
+        };
     auto end = capture.run([&](const rpcspy::Timestamp& ts, const std::uint8_t* frame, std::size_t caplen) {
         if (!have_start) {
             start = ts;
@@ -130,8 +141,9 @@ int main(int argc, char** argv) {
             return;
         }
         tracer.on_frame(dlt, ts, frame, caplen);
+        if (live_lines && live_flush.after_frame(ts, out.size())) out.flush();
         if (tracer.done()) capture.stop();
-    });
+    }, idle);
     tracer.finish();
     bool write_ok = out.flush();
 

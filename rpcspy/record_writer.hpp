@@ -32,6 +32,37 @@ struct RecordHead {
     std::uint32_t copies = 1;  // > 1 adds a dup token
 };
 
+// -l on a live capture: the records buffered go out once the oldest of them is
+// a millisecond old in capture time, or when the traffic pauses (Capture::run's
+// idle), rather than with a write per record, which at high rates is most of
+// rpcspy's CPU time.
+class LiveFlush {
+public:
+    static constexpr std::int64_t kMaxDelayNs = 1'000'000;
+    // After a frame of time `now` was handled, `buffered` bytes wait: should
+    // they go out now?
+    bool after_frame(const Timestamp& now, std::size_t buffered) {
+        if (buffered == 0) {
+            waiting_ = false;
+            return false;
+        }
+        if (!waiting_) {
+            waiting_ = true;
+            since_ = now;
+            return false;
+        }
+        if (nanos_between(since_, now) < kMaxDelayNs) return false;
+        waiting_ = false;
+        return true;
+    }
+    // What was buffered has gone out.
+    void flushed() { waiting_ = false; }
+
+private:
+    bool waiting_ = false;
+    Timestamp since_{};  // time of the frame after which the oldest buffered record was written
+};
+
 class RecordWriter {
 public:
     // time_digits: 6 (microseconds) or 9 (nanoseconds).

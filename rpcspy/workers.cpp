@@ -8,8 +8,8 @@
 namespace rpcspy {
 
 namespace {
-// A worker hands its records to the output once it holds this much (or after
-// every frame with -l).
+// A worker hands its records to the output once it holds this much (or, with
+// -l, by LiveFlush's rule).
 constexpr std::size_t kBlockBytes = 1 << 16;
 }  // namespace
 
@@ -67,6 +67,7 @@ struct Workers::Worker {
     common::OutBuffer out;  // no descriptor: emptied into the shared output by the worker
     RecordWriter writer;
     Tracer tracer;
+    LiveFlush flush;  // -l
     std::thread thread;
 };
 
@@ -87,12 +88,18 @@ void Workers::run() {
 
 void Workers::work(Worker& w) {
     const int dlt = w.capture.datalink();
+    std::function<void()> idle;  // -l: the traffic paused, what waits goes out
+    if (line_buffered_)
+        idle = [&] {
+            if (w.out.size() > 0 && !output_.write(w.out)) stop_all();
+            w.flush.flushed();
+        };
     auto end = w.capture.run([&](const Timestamp& ts, const std::uint8_t* frame, std::size_t caplen) {
         w.tracer.on_frame(dlt, ts, frame, caplen);
-        if (w.out.size() >= kBlockBytes || (line_buffered_ && w.out.size() > 0)) {
+        if (w.out.size() >= kBlockBytes || (line_buffered_ && w.flush.after_frame(ts, w.out.size()))) {
             if (!output_.write(w.out)) stop_all();
         }
-    });
+    }, idle);
     w.tracer.finish();
     if (!output_.write(w.out)) stop_all();
     if (end == Capture::End::Error) {

@@ -9,7 +9,8 @@
 # kernel drops and every frame; with 2 workers both must have taken frames,
 # every call must be paired with its reply (the fanout hash keeps both
 # directions of a connection on one worker), and the multiset of records, times
-# aside (fields 1 and 2), must be the one worker's.
+# aside (fields 1 and 2), must be the one worker's. Then both again with -l:
+# the same records, all written while the capture still runs.
 #
 # Usage: tests/functional/rpcspy/live_workers.sh RPCSPY LAB_CAPTURES_DIR
 # Exit status: 0 pass, 1 fail, 77 skipped (not root, no namespaces, no tcpreplay).
@@ -64,6 +65,9 @@ run() {
     now=$(awk '{print $14 + $15}' "/proc/$spy/stat")
     if [ "$now" = "$last" ]; then idle=$((idle + 1)); else idle=0 last=$now; fi
   done
+  # What was written while the capture still ran (with -l: everything, the
+  # traffic having paused).
+  grep -vc '^#' "$work/$name.out" >"$work/$name.before-stop" || true
   kill -INT "$spy"
   local rc=0
   wait "$spy" || rc=$?
@@ -78,7 +82,7 @@ run() {
   # With workers the kernel reassembles IPv4 fragments before the fanout: the
   # 36 fragments of v3-udp-frag.pcap come as 4 datagrams, 32 frames fewer a loop.
   local want=$sent
-  [ "$name" = one ] || want=$((sent - 8 * 32))
+  case $name in two*) want=$((sent - 8 * 32)) ;; esac
   [ "$drops" = 0 ] && [ "$frames" = "$want" ] && ok "$name: $frames frames ($sent sent), 0 kernel drops" ||
     { fail "$name: rpcspy saw ${frames:-?} frames, ${want:-?} expected ($sent sent), kernel_received ${received:-?}, kernel_dropped ${drops:-?}"
       sed 's/^/  rpcspy -v: /' "$work/$name.err"; }
@@ -109,6 +113,50 @@ else
   fail "--workers 2: records differ from one worker's ($n vs $(wc -l <"$work/two.records")):"
   diff "$work/one.records" "$work/two.records" | head -10
 fi
+# -l: records go out within about a millisecond of capture time, or when the
+# traffic pauses (not record by record, nor only at the end); with one worker
+# and with two, the same records, all written before rpcspy was stopped.
+run one_l -l
+run two_l --workers 2 -l
+for name in one_l two_l; do
+  if cmp -s "$work/one.records" "$work/$name.records"; then
+    ok "$name: the same $n records as without -l (times aside)"
+  else
+    fail "$name: records differ from those without -l ($n vs $(wc -l <"$work/$name.records"))"
+  fi
+  before=$(cat "$work/$name.before-stop")
+  [ "$before" = "$n" ] && ok "$name: all $n records written while the capture still ran" ||
+    fail "$name: $before of $n records written before rpcspy was stopped"
+done
+# -l when the traffic stops right after a reply: that reply's record must come
+# out at once (when the capture goes quiet), not wait for more frames or the
+# end. The capture is v41.pcap cut after the last reply frame.
+if command -v tcpdump >/dev/null; then
+  cap=$LAB/v41.pcap
+  # Records of calls that had their reply (unanswered calls come out only at
+  # the end, as timeouts).
+  replied() { awk '!/^#/ && $2 != "-"' "$@" | wc -l; }
+  records_of() { tcpdump -r "$cap" -w "$work/cut.pcap" -c "$1" 2>/dev/null; "$RPCSPY" -r "$work/cut.pcap" | replied; }
+  k=$(tcpdump -r "$cap" 2>/dev/null | wc -l)
+  r=$(records_of "$k")
+  while [ "$k" -gt 1 ] && [ "$(records_of $((k - 1)))" = "$r" ]; do k=$((k - 1)); done
+  tcpdump -r "$cap" -w "$work/cut.pcap" -c "$k" 2>/dev/null
+  for opts in "-l" "-l --workers 2"; do
+    # shellcheck disable=SC2086
+    "$RPCSPY" -i lw1 -v $opts >"$work/tail.out" 2>"$work/tail.err" &
+    spy=$!
+    for ((i = 0; i < 100; i++)); do grep -qs 'TPACKET' "$work/tail.err" && break; sleep 0.05; done
+    tcpreplay -i lw0 --pps=20000 --no-flow-stats "$work/cut.pcap" >/dev/null 2>&1 || fail "tail: tcpreplay failed"
+    for ((i = 0; i < 40; i++)); do [ "$(replied "$work/tail.out")" -ge "$r" ] && break; sleep 0.05; done
+    got=$(replied "$work/tail.out")
+    kill -INT "$spy"; wait "$spy" || true; spy=
+    [ "$got" = "$r" ] && ok "rpcspy -i $opts: all $r answered calls' records out, the last one's reply being the last frame, before the end" ||
+      fail "rpcspy -i $opts: $got of $r answered calls' records out 2 s after the traffic stopped"
+  done
+else
+  echo "SKIP (part): tcpdump not installed: the -l check on traffic that stops after a reply"
+fi
+
 # Lines never mix: every record line of the two-worker run starts with a time.
 bad=$(grep -v '^#' "$work/two.out" | grep -cvE '^[0-9]+\.[0-9]{6} ' || true)
 [ "$bad" = 0 ] && ok "--workers 2: every line is a whole record" || fail "--workers 2: $bad malformed lines"
