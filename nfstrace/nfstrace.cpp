@@ -150,7 +150,9 @@ bool Tracer::feed(int fd, std::string_view file) {
                 const ParsedLine& line = block.lines[i];
                 if (!line.has_handle) continue;
                 handles_.prefetch_node(line.handle_hash);
-                // The handles' text, to confirm their nodes.
+                // The handles' text, to confirm their nodes (only an NFSv2/v3
+                // line's decoding is its own; others keep an earlier line's).
+                if (!line.nfs23) continue;
                 const Nfs23Decoded& d = line.decoded;
                 for (std::size_t h = 0; h < std::min<std::size_t>(d.handle_count, Nfs23Decoded::kInlineHandles); ++h) {
                     const char* p = d.inline_handles[h].hex.data();
