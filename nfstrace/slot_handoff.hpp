@@ -49,32 +49,15 @@ public:
     }
     // Taker: waits for the next filled slot and returns its number.
     std::size_t wait_filled() {
-        const std::size_t t = taken_.load(std::memory_order_relaxed);  // only the taker changes it
-        if (filled_.load() != t || spin_for_filled(t)) return t;
-        std::unique_lock<std::mutex> lock(mutex_);
-        taker_waits_.store(true);
-        while (filled_.load() == t) ready_.wait(lock);
-        taker_waits_.store(false);
-        return t;
+        std::size_t n = 0;
+        wait_filled_until(nullptr, n);
+        return n;
     }
     // Taker: as wait_filled(), but waits at most `limit`; false if no slot
     // was filled by then.
     bool wait_filled_for(std::chrono::milliseconds limit, std::size_t& n) {
-        const std::size_t t = taken_.load(std::memory_order_relaxed);
-        n = t;
-        if (filled_.load() != t || spin_for_filled(t)) return true;
         const auto until = std::chrono::steady_clock::now() + limit;
-        std::unique_lock<std::mutex> lock(mutex_);
-        taker_waits_.store(true);
-        bool got = true;
-        while (filled_.load() == t) {
-            if (ready_.wait_until(lock, until) == std::cv_status::timeout && filled_.load() == t) {
-                got = false;
-                break;
-            }
-        }
-        taker_waits_.store(false);
-        return got;
+        return wait_filled_until(&until, n);
     }
     // Taker: gives back the slot wait_filled() returned.
     void taken() {
@@ -95,6 +78,26 @@ public:
 private:
     // Spins a little (if allowed) for slot t to be filled; true if it was.
     bool spin_for_filled(std::size_t t) const;
+    // The taker's wait for its next slot (`n`), until `until` if not null;
+    // false if that time came first.
+    bool wait_filled_until(const std::chrono::steady_clock::time_point* until, std::size_t& n) {
+        const std::size_t t = taken_.load(std::memory_order_relaxed);  // only the taker changes it
+        n = t;
+        if (filled_.load() != t || spin_for_filled(t)) return true;
+        std::unique_lock<std::mutex> lock(mutex_);
+        taker_waits_.store(true);
+        bool got = true;
+        while (filled_.load() == t) {
+            if (!until) {
+                ready_.wait(lock);
+            } else if (ready_.wait_until(lock, *until) == std::cv_status::timeout && filled_.load() == t) {
+                got = false;
+                break;
+            }
+        }
+        taker_waits_.store(false);
+        return got;
+    }
 
     const std::size_t slots_;
     const std::size_t wake_filler_at_;

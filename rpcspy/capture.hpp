@@ -66,8 +66,9 @@ public:
     using FrameHandler = std::function<void(const Timestamp&, const std::uint8_t*, std::size_t caplen)>;
     enum class End { Eof, Stopped, Error };
     // Reads frames until the end of the input, stop(), or an error (error() says what
-    // and where). A live capture calls `idle` (if given) whenever a read times out
-    // with no frame: the traffic has paused.
+    // and where). Given `idle`, a live capture reads without blocking and calls it
+    // whenever there is nothing to read (the traffic has paused), then waits for
+    // frames itself.
     End run(const FrameHandler& handler, const std::function<void()>& idle = {});
     // Async-signal-safe: makes run() return after the current frame.
     void stop() {
