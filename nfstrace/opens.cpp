@@ -461,12 +461,17 @@ void OpenTracker::finish_run(std::uint32_t r, End why) {
         ++stats_.forced_out;
         emit_top();
     }
+    // The record the next open will be written to (the slot freed last).
+    if (!free_held_.empty()) prefetch_record(&held_pool_[free_held_.back()], true);
 }
 
 void OpenTracker::emit_top() {
     std::pop_heap(held_.begin(), held_.end(), Later{});
     std::uint32_t slot = held_.back().index;
     held_.pop_back();
+    // Held records are cold by their turn: start loading the next one's while
+    // this one is written.
+    if (!held_.empty()) prefetch_record(&held_pool_[held_.front().index], false);
     sink_.emit(held_pool_[slot]);
     free_held_.push_back(slot);
 }
