@@ -45,7 +45,7 @@ void OpenTracker::add_event() {
     ++stats_.events;
     if (!started_ || ev.t > newest_) newest_ = ev.t;
     started_ = true;
-    window_.insert(Slot{ev.t, ev.seq, next_});
+    window_.insert(Slot{ev.t, next_});
     next_ = kNoRun;
     while (!window_.empty()) {
         bool full = window_.size() > cfg_.window_records;
@@ -67,7 +67,9 @@ void OpenTracker::Window::pop_front() {
 }
 
 void OpenTracker::Window::insert(const Slot& s) {
-    auto before = [](const Slot& a, const Slot& b) { return a.t < b.t || (a.t == b.t && a.seq < b.seq); };
+    auto before = [this](const Slot& a, const Slot& b) {
+        return a.t < b.t || (a.t == b.t && events_[a.index].seq < events_[b.index].seq);
+    };
     // Input comes nearly in call-time order: most slots go at the end.
     if (empty() || before(slots_.back(), s)) {
         slots_.push_back(s);

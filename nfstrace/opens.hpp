@@ -166,9 +166,12 @@ private:
     HandleTable& handles_;
     DirListings& listings_;
     OpenSink& sink_;
+    common::LargeVector<Event> events_;
+    std::vector<std::uint32_t> free_events_;
+    // 16 bytes: the event's seq, which breaks ties of t, is looked up in
+    // events_ only for a tie.
     struct Slot {
         Time t;
-        std::uint64_t seq;
         std::uint32_t index;  // in events_
     };
     // The reorder window: slots sorted on (t, seq) in a vector consumed from
@@ -176,6 +179,7 @@ private:
     // late slot is placed by binary search and one memmove.
     class Window {
     public:
+        explicit Window(const common::LargeVector<Event>& events) : events_(events) {}
         bool empty() const { return head_ == slots_.size(); }
         std::size_t size() const { return slots_.size() - head_; }
         const Slot& front() const { return slots_[head_]; }
@@ -184,12 +188,11 @@ private:
         void insert(const Slot& s);
 
     private:
+        const common::LargeVector<Event>& events_;
         common::LargeVector<Slot> slots_;  // [head_, end) in the window
         std::size_t head_ = 0;
     };
-    Window window_;
-    common::LargeVector<Event> events_;
-    std::vector<std::uint32_t> free_events_;
+    Window window_{events_};
     std::uint32_t next_ = kNoRun;  // index of the event handed out by next_event()
     Time newest_ = 0;  // newest call time taken into the window
     Time now_ = 0;     // call time of the event being processed (never decreases)

@@ -277,6 +277,28 @@ TEST_CASE("inference: records out of order within the window are put in call ord
     CHECK(res.tracker.late == 0);
 }
 
+TEST_CASE("inference: records with the same call time are taken in input order, late ones too") {
+    // A READ that reaches the end, then one at offset 0 called at the same
+    // time: in input order the second starts a new open (in the other order
+    // they would be one). With the later call on another file first, both are
+    // placed late in the window, among each other.
+    for (bool later_first : {false, true}) {
+        std::vector<std::string> lines{nft::kHeader};
+        if (later_first) lines.push_back(nft::Rec{"100.500000", "read", "fh=dd offset=0 count=1 rcount=1"}.line());
+        lines.push_back(nft::Rec{"100.000000", "read", "fh=cc offset=65536 count=65536 rcount=100 eof=true"}.line());
+        lines.push_back(nft::Rec{"100.000000", "read", "fh=cc offset=0 count=65536 rcount=65536 eof=false"}.line());
+        auto res = trace(lines);
+        INFO("later call first: " << later_first);
+        REQUIRE(res.opens.size() == (later_first ? 3u : 2u));
+        CHECK(nft::field(res.opens[0], 4) == "cc");
+        CHECK(nft::token(res.opens[0], "end") == "eof");
+        CHECK(nft::field(res.opens[0], 7) == "100");
+        CHECK(nft::field(res.opens[1], 4) == "cc");
+        CHECK(nft::field(res.opens[1], 7) == "65536");
+        CHECK(res.tracker.late == 0);
+    }
+}
+
 TEST_CASE("inference: a record older than the window is taken late, counted") {
     Rec old{"90.000000", "read", "fh=dd offset=0 count=1 rcount=1"};
     auto res = trace(lines_of({
