@@ -199,8 +199,10 @@ Extract Extractor::extract_nfs23(const ParsedLine& line, Event& ev) {
     ev.count = d.count;
     ev.rcount = d.rcount;
     ev.size = d.size;
-    if (!d.name.empty()) ev.name.assign(d.name);
-    if (!d.toname.empty()) ev.toname.assign(d.toname);
+    if (d.names) {
+        if (!d.name.empty()) ev.name.assign(d.name);
+        if (!d.toname.empty()) ev.toname.assign(d.toname);
+    }
     // Tokens are taken in order up to the first malformed one (the decoding's,
     // or an entry's): the handles before it are interned either way.
     bool bad = d.what == Extract::BadValue;
@@ -326,7 +328,7 @@ void ParsedLine::parse(std::string_view line, HostInterner& hosts) {
         Nfs23Decoded& d = decoded;
         d.op = op_from_proc(rec.proc());
         d.what = d.op == Op::Other ? Extract::Ignored : Extract::Event;
-        d.eof = d.have_rcount = d.have_count = d.have_size = d.have_mode = d.entries = false;
+        d.eof = d.have_rcount = d.have_count = d.have_size = d.have_mode = d.entries = d.names = false;
         d.ftype = FileType::Unknown;
         d.mode = 0;
         d.offset = d.count = d.rcount = d.size = 0;
@@ -337,6 +339,7 @@ void ParsedLine::parse(std::string_view line, HostInterner& hosts) {
         if (!d.toname.empty()) d.toname.clear();
         if (d.what == Extract::Ignored) return;
         decode_nfs23_tokens(rec, d);
+        d.names = !d.name.empty() || !d.toname.empty();
         for (std::size_t i = 0; i < d.handle_count; ++i) {
             const Nfs23Decoded::Handle& h = d.handle(i);
             if (h.role != Nfs23Decoded::Role::Todir) {  // the first fh= or dir=

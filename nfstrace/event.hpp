@@ -148,6 +148,9 @@ struct Nfs23Decoded {
     bool have_size = false;
     bool have_mode = false;
     bool entries = false;  // READDIR(PLUS) entry tokens, taken by extract()
+    // name or toname is not empty: without this the tracer would read their
+    // sizes, two more lines of the record (most records have no name).
+    bool names = false;
     FileType ftype = FileType::Unknown;
     std::uint32_t mode = 0;
     std::uint64_t offset = 0;
