@@ -220,7 +220,7 @@ Extract Extractor::extract_nfs23(const ParsedLine& line, Event& ev) {
     for (std::size_t i = 0; i < d.handle_count; ++i) {
         const Nfs23Decoded::Handle& h = d.handle(i);
         if (h.token >= stop) break;
-        HandleRef ref = handles_.intern(ev.server, h.hex, ev.t, h.hash);
+        HandleRef ref = handles_.intern(ev.server, h.hex(), ev.t, h.hash);
         switch (h.role) {
             case Nfs23Decoded::Role::Fh: ev.fh = ref; break;
             case Nfs23Decoded::Role::Rfh: ev.rfh = ref; break;
@@ -244,8 +244,15 @@ void decode_nfs23_tokens(const RecordLine& r, Nfs23Decoded& d) {
         d.what = Extract::BadValue;
         d.bad_token = static_cast<std::uint32_t>(i);
     };
+    // A handle token: false (malformed) if not hex, or beyond what a Handle
+    // holds (only in a line of gigabytes).
+    constexpr std::uint32_t kTokenMask = Nfs23Decoded::kMaxToken;
     auto handle = [&d](Role role, std::size_t i, std::string_view hex) {
-        d.add_handle({role, static_cast<std::uint32_t>(i), hex, HandleTable::key_hash(hex)});
+        if (!is_hex(hex) || i > Nfs23Decoded::kMaxToken || hex.size() > UINT32_MAX) return false;
+        Nfs23Decoded::Handle h{HandleTable::key_hash(hex), hex.data(), static_cast<std::uint32_t>(hex.size()),
+                               static_cast<std::uint32_t>(i) & kTokenMask, role};
+        d.add_handle(h);
+        return true;
     };
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         std::string_view k = tokens[i].key;
@@ -253,17 +260,15 @@ void decode_nfs23_tokens(const RecordLine& r, Nfs23Decoded& d) {
         switch (k.size()) {
             case 2:
                 if (k == "fh") {
-                    if (!is_hex(val)) return bad(i);
                     // Procedures that return the object's handle take none in the
                     // call; for the others a second fh is the reply's.
-                    handle(fh_in_reply || seen_fh ? Role::Rfh : Role::Fh, i, val);
+                    if (!handle(fh_in_reply || seen_fh ? Role::Rfh : Role::Fh, i, val)) return bad(i);
                     seen_fh = true;
                 }
                 break;
             case 3:
                 if (k == "dir") {
-                    if (!is_hex(val)) return bad(i);
-                    handle(Role::Dir, i, val);
+                    if (!handle(Role::Dir, i, val)) return bad(i);
                 } else if (k == "eof") {
                     d.eof = parse_bool(val);
                 }
@@ -279,8 +284,7 @@ void decode_nfs23_tokens(const RecordLine& r, Nfs23Decoded& d) {
                 break;
             case 5:
                 if (k == "todir") {
-                    if (!is_hex(val)) return bad(i);
-                    handle(Role::Todir, i, val);
+                    if (!handle(Role::Todir, i, val)) return bad(i);
                 } else if (k == "count") {
                     d.have_count = common::parse_u64(val, d.count);
                 } else if (k == "ftype") {
@@ -344,7 +348,7 @@ void ParsedLine::parse(std::string_view line, HostInterner& hosts) {
             const Nfs23Decoded::Handle& h = d.handle(i);
             if (h.role != Nfs23Decoded::Role::Todir) {  // the first fh= or dir=
                 has_handle = true;
-                handle_hash = h.hash;
+                first_handle = static_cast<std::uint8_t>(i);
                 break;
             }
         }
@@ -352,7 +356,7 @@ void ParsedLine::parse(std::string_view line, HostInterner& hosts) {
     }
     for (const common::RecordToken& tok : rec.tokens()) {
         if (tok.key == "fh" || tok.key == "dir") {
-            handle_hash = HandleTable::key_hash(tok.value);
+            other_hash = HandleTable::key_hash(tok.value);
             has_handle = true;
             return;
         }

@@ -131,16 +131,23 @@ enum class Extract : std::uint8_t {
 // storage is reused from record to record.
 struct Nfs23Decoded {
     enum class Role : std::uint8_t { Fh, Rfh, Dir, Todir };
+    // 24 bytes (the first fits in a record's first two lines).
     struct Handle {
-        Role role;
-        std::uint32_t token;  // index in the record's tokens
-        std::string_view hex;
-        std::uint64_t hash;  // HandleTable::key_hash(hex)
+        std::uint64_t hash;  // HandleTable::key_hash(hex())
+        const char* hex_data;
+        std::uint32_t hex_size;
+        std::uint32_t token : 30;  // index in the record's tokens (kMaxToken at most)
+        Role role : 2;
+        std::string_view hex() const { return {hex_data, hex_size}; }
     };
+    static constexpr std::size_t kMaxToken = (std::size_t{1} << 30) - 1;
+    // The fields come in the order a record without names is read by the
+    // tracer, so that it reads only the record's first two lines (with the
+    // ParsedLine fields before them): each line was written on the reading
+    // thread's core, and is fetched from there and later taken back by it.
     // Event; Ignored (a procedure nfstrace has no use for); BadValue (the
     // token at bad_token is malformed: what comes before it is decoded).
     Extract what = Extract::Ignored;
-    std::uint32_t bad_token = 0;
     Op op = Op::Other;
     bool eof = false;
     bool have_rcount = false;
@@ -152,7 +159,9 @@ struct Nfs23Decoded {
     // sizes, two more lines of the record (most records have no name).
     bool names = false;
     FileType ftype = FileType::Unknown;
+    std::uint32_t bad_token = 0;
     std::uint32_t mode = 0;
+    std::uint32_t handle_count = 0;
     std::uint64_t offset = 0;
     std::uint64_t count = 0;
     std::uint64_t rcount = 0;
@@ -160,7 +169,6 @@ struct Nfs23Decoded {
     // The handles, in the order of the record's tokens: the first few here,
     // next to the rest (read on the tracer's core: no line elsewhere to fetch).
     static constexpr std::size_t kInlineHandles = 3;
-    std::uint32_t handle_count = 0;
     std::array<Handle, kInlineHandles> inline_handles{};
     std::vector<Handle> more_handles;  // those after the first kInlineHandles
     std::string name;                  // raw bytes, if any
@@ -192,23 +200,27 @@ struct HostInterner {
 // line that needs none of the tracer's tables. What every event takes from its
 // record comes first, copied out of the RecordLine: parsed on one core and
 // read on another, a line costs a cache-to-cache transfer per 64 bytes.
-struct ParsedLine {
+struct alignas(64) ParsedLine {
     common::LineKind kind = common::LineKind::Blank;
     Program program = Program::Other;  // of a record
     bool ok = false;                   // status "ok"
     bool nfs23 = false;                // `decoded` holds the record's NFSv2/v3 decoding
     bool has_handle = false;           // a handle to load ahead: of the first fh= or dir= token
     std::uint8_t time_digits = 0;
+    std::uint8_t first_handle = 0;  // of an NFSv2/v3 record: that handle's index in `decoded`
     std::uint32_t vers = 0;
     std::uint32_t uid = kNoId;
     std::uint32_t gid = kNoId;
+    std::uint32_t client = 0;  // host ids of the addresses (HostInterner's table)
+    std::uint32_t server = 0;
     Time t = 0;
     Time dur = -1;  // -1: no reply
-    std::uint64_t handle_hash = 0;  // HandleTable::key_hash() of that handle
-    std::uint32_t client = 0;       // host ids of the addresses (HostInterner's table)
-    std::uint32_t server = 0;
     Nfs23Decoded decoded;
-    common::RecordLine rec;  // views into the line
+    std::uint64_t other_hash = 0;  // of another record: HandleTable::key_hash() of that handle
+    common::RecordLine rec;        // views into the line
+
+    // HandleTable::key_hash() of the handle to load ahead (if has_handle).
+    std::uint64_t handle_hash() const { return nfs23 ? decoded.handle(first_handle).hash : other_hash; }
 
     void parse(std::string_view line, HostInterner& hosts);
 };

@@ -145,19 +145,19 @@ bool Tracer::feed(int fd, std::string_view file) {
         for (std::size_t at = 0; at < block.count; at += kBatch) {
             std::size_t end = std::min(block.count, at + kBatch);
             for (std::size_t i = at; i < end; ++i)
-                if (block.lines[i].has_handle) handles_.prefetch_index(block.lines[i].handle_hash);
+                if (block.lines[i].has_handle) handles_.prefetch_index(block.lines[i].handle_hash());
             for (std::size_t i = at; i < end; ++i) {
                 const ParsedLine& line = block.lines[i];
                 if (!line.has_handle) continue;
-                handles_.prefetch_node(line.handle_hash);
+                handles_.prefetch_node(line.handle_hash());
                 // The handles' text, to confirm their nodes (only an NFSv2/v3
                 // line's decoding is its own; others keep an earlier line's).
                 if (!line.nfs23) continue;
                 const Nfs23Decoded& d = line.decoded;
                 for (std::size_t h = 0; h < std::min<std::size_t>(d.handle_count, Nfs23Decoded::kInlineHandles); ++h) {
-                    const char* p = d.inline_handles[h].hex.data();
+                    const char* p = d.inline_handles[h].hex_data;
                     __builtin_prefetch(p);
-                    __builtin_prefetch(p + d.inline_handles[h].hex.size() - 1);
+                    __builtin_prefetch(p + d.inline_handles[h].hex_size - 1);
                 }
             }
             for (std::size_t i = at; i < end; ++i)

@@ -101,7 +101,7 @@ TEST_CASE("parse ahead: every line once, in order, numbered, parsed, with its ha
             const common::RecordToken* fh = want.find("dir") ? want.find("dir") : want.find("fh");
             REQUIRE(fh);  // every record of the workload has one
             CHECK(p.has_handle);
-            CHECK(p.handle_hash == HandleTable::key_hash(fh->value));
+            CHECK(p.handle_hash() == HandleTable::key_hash(fh->value));
         }
         input.done();
     }
