@@ -344,7 +344,9 @@ void ParsedLine::parse(std::string_view line, HostInterner& hosts) {
         if (d.what == Extract::Ignored) return;
         decode_nfs23_tokens(rec, d);
         d.names = !d.name.empty() || !d.toname.empty();
-        for (std::size_t i = 0; i < d.handle_count; ++i) {
+        // (Among the first 256: first_handle holds no more, and only a
+        // crafted record has that many todir= before its fh= or dir=.)
+        for (std::size_t i = 0; i < std::min<std::size_t>(d.handle_count, 256); ++i) {
             const Nfs23Decoded::Handle& h = d.handle(i);
             if (h.role != Nfs23Decoded::Role::Todir) {  // the first fh= or dir=
                 has_handle = true;
