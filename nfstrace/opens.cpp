@@ -87,7 +87,13 @@ void OpenTracker::Window::insert(const Slot& s) {
         }
         last -= stride;
     }
-    auto at = std::lower_bound(first, last, s, before);
+    // The first slot in [first, last] not before s, by a binary search whose
+    // steps are a conditional move, not a branch (which mispredicted about
+    // every other step). The answer stays in [at, at + n].
+    auto at = first;
+    auto n = last - first;
+    for (; n > 1; n -= n / 2) at = before(at[n / 2], s) ? at + n / 2 : at;
+    if (n == 1 && before(*at, s)) ++at;
     slots_.insert(at, s);
 }
 
