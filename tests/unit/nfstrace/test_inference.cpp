@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "helpers.hpp"
 
@@ -297,6 +298,37 @@ TEST_CASE("inference: records with the same call time are taken in input order, 
         CHECK(nft::field(res.opens[1], 7) == "65536");
         CHECK(res.tracker.late == 0);
     }
+}
+
+TEST_CASE("inference: records shuffled within the window are all put back in call order") {
+    // 300 opens of one file, each a READ at offset 0 and one at offset 1 that
+    // reaches the end, 1 ms apart: only in call order are they 300 opens of
+    // two READs each (a READ at 0 after the end starts the next open). The
+    // lines are shuffled in runs of up to 100, so records come up to 99
+    // places late, at every distance.
+    std::vector<std::string> records;
+    for (int i = 0; i < 600; ++i) {
+        char t[32];
+        std::snprintf(t, sizeof t, "100.%06d", i * 1000);
+        records.push_back(i % 2 == 0 ? Rec{t, "read", "fh=cc offset=0 count=1 rcount=1 eof=false"}.line()
+                                     : Rec{t, "read", "fh=cc offset=1 count=1 rcount=1 eof=true"}.line());
+    }
+    std::uint32_t seed = 12345;
+    auto next = [&seed] { return seed = seed * 1103515245u + 12345u; };
+    for (std::size_t at = 0; at < records.size();) {
+        std::size_t len = std::min<std::size_t>(1 + next() % 100, records.size() - at);
+        for (std::size_t i = len - 1; i > 0; --i) std::swap(records[at + i], records[at + next() % (i + 1)]);
+        at += len;
+    }
+    std::vector<std::string> lines{nft::kHeader};
+    lines.insert(lines.end(), records.begin(), records.end());
+    auto res = trace(lines);
+    REQUIRE(res.opens.size() == 300);
+    for (const std::string& open : res.opens) {
+        CHECK(nft::token(open, "ops") == "2");
+        CHECK(nft::field(open, 7) == "2");
+    }
+    CHECK(res.tracker.late == 0);
 }
 
 TEST_CASE("inference: a record older than the window is taken late, counted") {
