@@ -285,9 +285,9 @@ TEST_CASE("inference: records with the same call time are taken in input order, 
     // placed late in the window, among each other.
     for (bool later_first : {false, true}) {
         std::vector<std::string> lines{nft::kHeader};
-        if (later_first) lines.push_back(nft::Rec{"100.500000", "read", "fh=dd offset=0 count=1 rcount=1"}.line());
-        lines.push_back(nft::Rec{"100.000000", "read", "fh=cc offset=65536 count=65536 rcount=100 eof=true"}.line());
-        lines.push_back(nft::Rec{"100.000000", "read", "fh=cc offset=0 count=65536 rcount=65536 eof=false"}.line());
+        if (later_first) lines.push_back(Rec{"100.500000", "read", "fh=dd offset=0 count=1 rcount=1"}.line());
+        lines.push_back(Rec{"100.000000", "read", "fh=cc offset=65536 count=65536 rcount=100 eof=true"}.line());
+        lines.push_back(Rec{"100.000000", "read", "fh=cc offset=0 count=65536 rcount=65536 eof=false"}.line());
         auto res = trace(lines);
         INFO("later call first: " << later_first);
         REQUIRE(res.opens.size() == (later_first ? 3u : 2u));
